@@ -1,0 +1,107 @@
+using System.Globalization;
+using Emix.Internals;
+
+namespace Emix.Covariance;
+
+/// <summary>
+/// Everything that depends on the covariance structure, behind one abstract class: log-densities
+/// of a chunk against all components, the second-moment statistics it accumulates, its M-step,
+/// its free-parameter count, sampling and its scikit-learn shape. Chosen once, in <see cref="For"/>.
+/// </summary>
+/// <remarks>
+/// Glossary for this folder: n = rows in a chunk, d = features, k = components, r = responsibility,
+/// c = the shift the statistics are centred on (the component means of the E-step), δ = μ − c,
+/// nk = Σ r, nkReg = nk + 10·eps (scikit-learn's guard against empty components).
+/// Centring on c keeps S/nkReg − δδᵀ free of the cancellation that E[xxᵀ] − μμᵀ suffers when the
+/// data sit far from the origin.
+/// </remarks>
+internal abstract class CovarianceStructure
+{
+    protected const double Log2Pi = 1.8378770664093454835606594728112;
+
+    public abstract CovarianceType Type { get; }
+
+    /// <summary>mclust's three-letter code (VVV, EEE, VVI, VII).</summary>
+    public abstract string MclustCode { get; }
+
+    /// <summary>mclust's description of the model.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>scikit-learn's shape of <c>covariances_</c> for this structure.</summary>
+    public abstract int[] Shape(int k, int d);
+
+    public int ValueCount(int k, int d)
+    {
+        int count = 1;
+        foreach (int extent in Shape(k, d))
+            count = checked(count * extent);
+        return count;
+    }
+
+    /// <summary>Doubles of second-moment statistics per fit.</summary>
+    public abstract int SecondMomentLength(int k, int d);
+
+    /// <summary>Free covariance parameters (scikit-learn's count).</summary>
+    public abstract long FreeCovarianceParameters(int k, int d);
+
+    /// <summary>Writes log N(x_i | μ_j, Σ_j) into <paramref name="logProb"/> (n×k).</summary>
+    public abstract void LogDensities(ReadOnlySpan<double> rows, int n, GaussianParameters p, Span<double> logProb, Span<double> scratch);
+
+    /// <summary>Adds Σ r·(x − c) into <paramref name="sx"/> (k×d) and this structure's second moments into <paramref name="second"/>.</summary>
+    public abstract void Accumulate(ReadOnlySpan<double> rows, int n, int k, int d, ReadOnlySpan<double> resp,
+        ReadOnlySpan<double> shifts, Span<double> sx, Span<double> second, Span<double> scratch);
+
+    /// <summary>M-step covariances from the statistics, with <paramref name="regCovar"/> on the diagonal.</summary>
+    public abstract void EstimateCovariances(int k, int d, ReadOnlySpan<double> nkReg, ReadOnlySpan<double> delta,
+        ReadOnlySpan<double> second, double regCovar, Span<double> covariances);
+
+    /// <summary>
+    /// Precision Cholesky factors (scikit-learn's <c>precisions_cholesky_</c>) and their log-determinants;
+    /// throws <see cref="NumericalFailureException"/> naming the component that is not positive definite.
+    /// </summary>
+    public abstract void PrecisionCholesky(int k, int d, ReadOnlySpan<double> covariances, Span<double> precisionCholesky, Span<double> logDet);
+
+    /// <summary>Precisions (inverse covariances) from the Cholesky factors, in scikit-learn's shape.</summary>
+    public abstract void Precisions(int k, int d, ReadOnlySpan<double> precisionCholesky, Span<double> precisions);
+
+    /// <summary>Covariances from user-given precisions; false names nothing, the caller reports.</summary>
+    public abstract bool TryCovariancesFromPrecisions(int k, int d, ReadOnlySpan<double> precisions, Span<double> covariances, out int badComponent);
+
+    /// <summary>Component <paramref name="j"/>'s covariance as a full d×d matrix.</summary>
+    public abstract void ExpandCovariance(int j, int k, int d, ReadOnlySpan<double> covariances, Span<double> matrix);
+
+    /// <summary>
+    /// Writes a lower-triangular factor A with Σ_j = A·Aᵀ (d×d) for sampling x = μ + A·z.
+    /// </summary>
+    public void SamplingFactor(int j, int k, int d, ReadOnlySpan<double> covariances, Span<double> factor)
+    {
+        ExpandCovariance(j, k, d, covariances, factor);
+        if (DenseLinearAlgebra.CholeskyLower(factor, d) >= 0)
+            throw new NumericalFailureException($"Covariance of component {j + 1} is not positive definite; cannot sample.") { Component = j };
+    }
+
+    public static CovarianceStructure For(CovarianceType type) => type switch
+    {
+        CovarianceType.Full => FullCovariance.Instance,
+        CovarianceType.Tied => TiedCovariance.Instance,
+        CovarianceType.Diagonal => DiagonalCovariance.Instance,
+        CovarianceType.Spherical => SphericalCovariance.Instance,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown covariance type"),
+    };
+
+    protected static NumericalFailureException Collapse(int component, string what) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+            $"Fitting the mixture model failed because component {component + 1} has an ill-defined empirical covariance ({what}; for instance caused by singleton or collapsed samples). {NumericalFailureException.CollapseAdvice}"))
+        { Component = component };
+
+    /// <summary>Σ r·(x − c) and the centred row, shared by every structure's accumulation.</summary>
+    protected static void CentreAndAddFirstMoment(ReadOnlySpan<double> x, ReadOnlySpan<double> c, double r, Span<double> sxRow, Span<double> centred)
+    {
+        for (int a = 0; a < x.Length; a++)
+        {
+            double e = x[a] - c[a];
+            centred[a] = e;
+            sxRow[a] += r * e;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using Emix.Em;
+using Emix.Kernels;
+
+namespace Emix.Covariance;
+
+/// <summary>
+/// The Gaussian algebra of EM over a data set in chunks: E-step statistics, M-step, and per-row
+/// evaluation. The EM loop itself (restarts, tolerance, best run) lives in <see cref="EmDriver"/>.
+/// </summary>
+internal static class GaussianEm
+{
+    /// <summary>scikit-learn adds 10·eps to every nk so that an empty component does not divide by zero.</summary>
+    public const double NkGuard = 10 * 2.220446049250313e-16;
+
+    /// <summary>Per-thread scratch: one chunk of log-responsibilities and a row.</summary>
+    internal sealed class Scratch(int chunkRows, int k, int d)
+    {
+        public readonly double[] Responsibilities = new double[chunkRows * k];
+        public readonly double[] LogNorm = new double[chunkRows];
+        public readonly double[] Row = new double[Math.Max(d, 1)];
+    }
+
+    /// <summary>
+    /// E-step of every chunk merged in chunk order: returns the statistics buffer; its first
+    /// entry is the total log-likelihood of <paramref name="p"/>. Statistics are centred on p's means.
+    /// </summary>
+    public static double[] EStepStatistics(DataSet data, GaussianParameters p, int chunkRows, int? threads, CancellationToken cancellationToken)
+    {
+        int k = p.ComponentCount, d = p.FeatureCount;
+        var layout = new SufficientStatistics(p.Structure, k, d);
+        var chunking = new Chunking(data.RowCount, chunkRows);
+        var total = new double[layout.Length];
+        var values = data.RawValues;
+        ChunkRunner.Reduce(chunking, layout.Length, threads, () => new Scratch(chunkRows, k, d), (c, stats, scratch) =>
+        {
+            int n = chunking.Length(c);
+            var rows = values.AsSpan(chunking.Start(c) * d, n * d);
+            var resp = scratch.Responsibilities.AsSpan(0, n * k);
+            stats[SufficientStatistics.LogLikelihoodOffset] =
+                EStepKernel.LogResponsibilities(p, rows, n, resp, default, scratch.Row);
+            EStepKernel.Exponentiate(resp);
+            AccumulateChunk(p.Structure, layout, rows, n, resp, p.Means, stats, scratch.Row);
+        }, total, cancellationToken);
+        return total;
+    }
+
+    /// <summary>Adds nk, first and second moments of one chunk with given responsibilities.</summary>
+    public static void AccumulateChunk(CovarianceStructure structure, SufficientStatistics layout, ReadOnlySpan<double> rows, int n,
+        ReadOnlySpan<double> resp, ReadOnlySpan<double> shifts, Span<double> stats, Span<double> scratch)
+    {
+        int k = layout.ComponentCount;
+        var nk = layout.Nk(stats);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < k; j++)
+                nk[j] += resp[(i * k) + j];
+        structure.Accumulate(rows, n, k, layout.FeatureCount, resp, shifts, layout.FirstMoment(stats), layout.SecondMoment(stats), scratch);
+    }
+
+    /// <summary>
+    /// M-step from merged statistics centred on <paramref name="shifts"/>. Weights are
+    /// nkReg / Σ nkReg (after an E-step) or nkReg / <paramref name="initRowCount"/> (after an
+    /// initialisation, as scikit-learn, which does not renormalise them there).
+    /// </summary>
+    public static GaussianParameters MStep(CovarianceStructure structure, int k, int d, double[] stats, ReadOnlySpan<double> shifts,
+        double regCovar, double? initRowCount = null)
+    {
+        var layout = new SufficientStatistics(structure, k, d);
+        var span = stats.AsSpan();
+        var nk = layout.Nk(span);
+        var sx = layout.FirstMoment(span);
+        var nkReg = new double[k];
+        double nkRegSum = 0;
+        for (int j = 0; j < k; j++)
+        {
+            nkReg[j] = nk[j] + NkGuard;
+            nkRegSum += nkReg[j];
+        }
+        var delta = new double[k * d];
+        var means = new double[k * d];
+        for (int j = 0; j < k; j++)
+        {
+            for (int a = 0; a < d; a++)
+            {
+                double dl = sx[(j * d) + a] / nkReg[j];
+                delta[(j * d) + a] = dl;
+                means[(j * d) + a] = shifts[(j * d) + a] + dl;
+            }
+        }
+        var covariances = new double[structure.ValueCount(k, d)];
+        structure.EstimateCovariances(k, d, nkReg, delta, layout.SecondMoment(span), regCovar, covariances);
+        var weights = new double[k];
+        double divisor = initRowCount ?? nkRegSum;
+        for (int j = 0; j < k; j++)
+            weights[j] = nkReg[j] / divisor;
+        return GaussianParameters.Create(structure, k, d, weights, means, covariances);
+    }
+
+    /// <summary>
+    /// Runs the E-step of every chunk and hands each chunk's log-responsibilities (n×k) and
+    /// log p(x_i) (n) to <paramref name="consume"/> with the chunk's first row.
+    /// </summary>
+    public static void Evaluate(DataSet data, GaussianParameters p, int? threads, ChunkConsumer consume, CancellationToken cancellationToken = default)
+    {
+        int k = p.ComponentCount, d = p.FeatureCount;
+        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
+        var values = data.RawValues;
+        ChunkRunner.ForEach(chunking, threads, () => new Scratch(Chunking.DefaultChunkRows, k, d), (c, scratch) =>
+        {
+            int n = chunking.Length(c);
+            var rows = values.AsSpan(chunking.Start(c) * d, n * d);
+            var logResp = scratch.Responsibilities.AsSpan(0, n * k);
+            var logNorm = scratch.LogNorm.AsSpan(0, n);
+            EStepKernel.LogResponsibilities(p, rows, n, logResp, logNorm, scratch.Row);
+            consume(chunking.Start(c), n, logResp, logNorm);
+        }, cancellationToken);
+    }
+
+    /// <summary>Total log-likelihood Σ log p(x_i), summed in chunk order (deterministic).</summary>
+    public static double LogLikelihood(DataSet data, GaussianParameters p, int? threads)
+    {
+        int k = p.ComponentCount, d = p.FeatureCount;
+        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
+        var values = data.RawValues;
+        var total = new double[1];
+        ChunkRunner.Reduce(chunking, 1, threads, () => new Scratch(Chunking.DefaultChunkRows, k, d), (c, stats, scratch) =>
+        {
+            int n = chunking.Length(c);
+            stats[0] = EStepKernel.LogResponsibilities(p, values.AsSpan(chunking.Start(c) * d, n * d), n,
+                scratch.Responsibilities.AsSpan(0, n * k), default, scratch.Row);
+        }, total);
+        return total[0];
+    }
+}
+
+/// <summary>Receives one chunk's E-step results: first row, row count, log-responsibilities (n×k), log p(x_i) (n).</summary>
+internal delegate void ChunkConsumer(int start, int n, ReadOnlySpan<double> logResp, ReadOnlySpan<double> logNorm);

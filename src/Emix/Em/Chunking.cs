@@ -1,0 +1,139 @@
+namespace Emix.Em;
+
+/// <summary>
+/// Fixed-size chunks of rows and the deterministic parallel reduction over them.
+/// </summary>
+/// <remarks>
+/// Why results do not depend on the thread count: chunk boundaries depend only on the row
+/// count and <see cref="ChunkRows"/>; each chunk's statistics are summed row by row inside the
+/// chunk, and chunk results are added to the total strictly in chunk order. Threads only decide
+/// who computes a chunk, never the order of any floating-point addition. Chunks run in waves of
+/// <see cref="WaveChunks"/> so that memory stays O(wave × statistics), not O(chunks).
+/// </remarks>
+public readonly struct Chunking
+{
+    /// <summary>Default rows per chunk: big enough to amortise per-chunk work, small enough for cache.</summary>
+    public const int DefaultChunkRows = 1024;
+
+    /// <summary>Chunks computed before their results are merged (fixed, independent of threads).</summary>
+    internal const int WaveChunks = 64;
+
+    /// <summary>Creates the chunking of <paramref name="rowCount"/> rows.</summary>
+    public Chunking(int rowCount, int chunkRows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
+        RowCount = rowCount;
+        ChunkRows = chunkRows;
+        ChunkCount = (int)(((long)rowCount + chunkRows - 1) / chunkRows);
+    }
+
+    /// <summary>Total rows.</summary>
+    public int RowCount { get; }
+
+    /// <summary>Rows per chunk (the last chunk may be shorter).</summary>
+    public int ChunkRows { get; }
+
+    /// <summary>Number of chunks.</summary>
+    public int ChunkCount { get; }
+
+    /// <summary>First row of a chunk.</summary>
+    public int Start(int chunk) => chunk * ChunkRows;
+
+    /// <summary>Rows in a chunk.</summary>
+    public int Length(int chunk) => Math.Min(ChunkRows, RowCount - (chunk * ChunkRows));
+}
+
+/// <summary>Runs per-chunk work in parallel with per-thread scratch, deterministically.</summary>
+internal static class ChunkRunner
+{
+    /// <summary>
+    /// Computes <paramref name="chunkStatistics"/> for every chunk into its own buffer of
+    /// <paramref name="statisticsLength"/> doubles and adds the buffers into
+    /// <paramref name="total"/> in chunk order.
+    /// </summary>
+    public static void Reduce<TScratch>(
+        Chunking chunking,
+        int statisticsLength,
+        int? maxDegreeOfParallelism,
+        Func<TScratch> createScratch,
+        ChunkStatisticsAction<TScratch> chunkStatistics,
+        Span<double> total,
+        CancellationToken cancellationToken = default)
+    {
+        total.Clear();
+        int threads = EffectiveThreads(maxDegreeOfParallelism, chunking.ChunkCount);
+        if (threads == 1)
+        {
+            var scratch = createScratch();
+            var buffer = new double[statisticsLength];
+            for (int c = 0; c < chunking.ChunkCount; c++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Array.Clear(buffer);
+                chunkStatistics(c, buffer, scratch);
+                Add(total, buffer);
+            }
+            return;
+        }
+
+        int wave = Math.Min(Chunking.WaveChunks, chunking.ChunkCount);
+        var buffers = new double[wave][];
+        for (int b = 0; b < wave; b++)
+            buffers[b] = new double[statisticsLength];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken };
+        for (int first = 0; first < chunking.ChunkCount; first += wave)
+        {
+            int count = Math.Min(wave, chunking.ChunkCount - first);
+            int waveStart = first;
+            Parallel.For(0, count, options, createScratch, (b, _, scratch) =>
+            {
+                var buffer = buffers[b];
+                Array.Clear(buffer);
+                chunkStatistics(waveStart + b, buffer, scratch);
+                return scratch;
+            }, static _ => { });
+            for (int b = 0; b < count; b++)
+                Add(total, buffers[b]);
+        }
+    }
+
+    /// <summary>Runs <paramref name="chunkAction"/> on every chunk (outputs go to disjoint rows, so no merge is needed).</summary>
+    public static void ForEach<TScratch>(
+        Chunking chunking,
+        int? maxDegreeOfParallelism,
+        Func<TScratch> createScratch,
+        Action<int, TScratch> chunkAction,
+        CancellationToken cancellationToken = default)
+    {
+        int threads = EffectiveThreads(maxDegreeOfParallelism, chunking.ChunkCount);
+        if (threads == 1)
+        {
+            var scratch = createScratch();
+            for (int c = 0; c < chunking.ChunkCount; c++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                chunkAction(c, scratch);
+            }
+            return;
+        }
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken };
+        Parallel.For(0, chunking.ChunkCount, options, createScratch, (c, _, scratch) =>
+        {
+            chunkAction(c, scratch);
+            return scratch;
+        }, static _ => { });
+    }
+
+    private static int EffectiveThreads(int? maxDegreeOfParallelism, int chunkCount) =>
+        Math.Max(1, Math.Min(maxDegreeOfParallelism ?? Environment.ProcessorCount, chunkCount));
+
+    private static void Add(Span<double> total, ReadOnlySpan<double> part)
+    {
+        for (int i = 0; i < total.Length; i++)
+            total[i] += part[i];
+    }
+}
+
+/// <summary>Computes the statistics of one chunk into a zeroed buffer.</summary>
+internal delegate void ChunkStatisticsAction<TScratch>(int chunk, Span<double> statistics, TScratch scratch);

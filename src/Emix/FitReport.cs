@@ -1,0 +1,18 @@
+namespace Emix;
+
+/// <summary>How a model was fitted. Absent (null) on a model built from given parameters.</summary>
+/// <param name="Converged">Whether the kept run's lower bound changed by less than the tolerance.</param>
+/// <param name="Iterations">EM iterations of the kept run.</param>
+/// <param name="LowerBound">Mean per-sample log-likelihood of the parameters before the last M-step (scikit-learn's <c>lower_bound_</c>).</param>
+/// <param name="LowerBoundHistory">The kept run's lower bound after each iteration.</param>
+/// <param name="RowCount">Rows the model was fitted on.</param>
+/// <param name="BestRun">Which of the initialisations was kept (1-based).</param>
+/// <param name="Options">The options of the fit.</param>
+public sealed record FitReport(
+    bool Converged,
+    int Iterations,
+    double LowerBound,
+    IReadOnlyList<double> LowerBoundHistory,
+    int RowCount,
+    int BestRun,
+    GaussianMixtureOptions Options);

@@ -1,0 +1,118 @@
+using System.Globalization;
+using Emix.Covariance;
+using Emix.Em;
+using Emix.Initialization;
+using Emix.Internals;
+
+namespace Emix;
+
+/// <summary>
+/// The Gaussian mixture estimator: options in, <see cref="GaussianMixtureModel"/> out, by EM.
+/// Semantics follow scikit-learn's <c>GaussianMixture</c> (see the README for the few differences).
+/// </summary>
+/// <example>
+/// <code>
+/// var model = new GaussianMixture(new GaussianMixtureOptions { ComponentCount = 2 }).Fit(data);
+/// int[] labels = model.Predict(data);
+/// </code>
+/// </example>
+public sealed class GaussianMixture
+{
+    /// <summary>Creates an estimator; the options are validated here.</summary>
+    public GaussianMixture(GaussianMixtureOptions? options = null)
+    {
+        Options = options ?? new GaussianMixtureOptions();
+        Options.Validate();
+    }
+
+    /// <summary>The options of every fit of this estimator.</summary>
+    public GaussianMixtureOptions Options { get; }
+
+    /// <summary>Fits the mixture to <paramref name="data"/>.</summary>
+    /// <exception cref="ArgumentException">Fewer rows than components, or initial parameters of the wrong shape.</exception>
+    /// <exception cref="NumericalFailureException">A component collapsed (covariance not positive definite).</exception>
+    public GaussianMixtureModel Fit(DataSet data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        FitCore(data, null, progress, cancellationToken);
+
+    /// <summary>
+    /// Continues EM from <paramref name="warmStart"/> (its parameters and lower bound) for one run,
+    /// as scikit-learn's <c>warm_start=True</c> does on a second <c>fit</c>. Emix takes the model
+    /// explicitly instead of keeping hidden state in the estimator.
+    /// </summary>
+    public GaussianMixtureModel Fit(DataSet data, GaussianMixtureModel warmStart, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(warmStart);
+        return FitCore(data, warmStart, progress, cancellationToken);
+    }
+
+    /// <summary>Fits and returns the predicted component of every row: equal to <c>Fit(data).Predict(data)</c>.</summary>
+    public int[] FitPredict(DataSet data) => Fit(data).Predict(data);
+
+    private GaussianMixtureModel FitCore(DataSet data, GaussianMixtureModel? warmStart, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var o = Options;
+        int k = o.ComponentCount, d = data.FeatureCount, n = data.RowCount;
+        if (n < 2)
+            throw new ArgumentException($"{data.Source}: a fit needs at least 2 rows, got {n}.", nameof(data));
+        if (n < k)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{data.Source}: {k} components need at least {k} rows, got {n}. Use fewer components."), nameof(data));
+        var structure = CovarianceStructure.For(o.CovarianceType);
+        if (warmStart is not null && (warmStart.CovarianceType != o.CovarianceType || warmStart.ComponentCount != k || warmStart.FeatureCount != d))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Warm start model ({warmStart.CovarianceType.ToScikitName()}, k={warmStart.ComponentCount}, d={warmStart.FeatureCount}) does not match the options ({o.CovarianceType.ToScikitName()}, k={k}) and data (d={d})."),
+                nameof(warmStart));
+        var user = o.InitialParameters is null ? null : UserParameters.Check(o.InitialParameters, structure, k, d);
+
+        var rng = new RandomSource(o.Seed);
+        GaussianParameters Initialize(int run)
+        {
+            if (user is { Complete: true })
+                return user.Apply(null, structure, k, d);
+            var resp = Initializer.Create(o.Init, data, k, rng, o.MaxDegreeOfParallelism, cancellationToken);
+            var fromData = InitialEstimate(data, structure, k, resp, o, cancellationToken);
+            return user is null ? fromData : user.Apply(fromData, structure, k, d);
+        }
+
+        (GaussianParameters, double) Step(GaussianParameters p)
+        {
+            var stats = GaussianEm.EStepStatistics(data, p, o.ChunkRows, o.MaxDegreeOfParallelism, cancellationToken);
+            double lowerBound = stats[SufficientStatistics.LogLikelihoodOffset] / n;
+            return (GaussianEm.MStep(structure, k, d, stats, p.Means, o.RegCovar), lowerBound);
+        }
+
+        var result = EmDriver.Run(
+            new EmDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount),
+            Initialize, Step,
+            warmStart is null ? null : (warmStart.Parameters, warmStart.LowerBound),
+            progress, cancellationToken);
+
+        var fit = new FitReport(
+            result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o);
+        return GaussianMixtureModel.FromFit(result.Parameters, data, fit);
+    }
+
+    /// <summary>scikit-learn's <c>_initialize</c>: one M-step from the initial responsibilities, weights nk/n.</summary>
+    private static GaussianParameters InitialEstimate(DataSet data, CovarianceStructure structure, int k,
+        InitialResponsibilities resp, GaussianMixtureOptions o, CancellationToken cancellationToken)
+    {
+        int d = data.FeatureCount;
+        var (mean, _) = ColumnMoments.Compute(data, o.MaxDegreeOfParallelism);
+        var shifts = new double[k * d];
+        for (int j = 0; j < k; j++)
+            mean.CopyTo(shifts, j * d);
+        var layout = new SufficientStatistics(structure, k, d);
+        var chunking = new Chunking(data.RowCount, o.ChunkRows);
+        var values = data.RawValues;
+        var stats = new double[layout.Length];
+        ChunkRunner.Reduce(chunking, layout.Length, o.MaxDegreeOfParallelism, () => new GaussianEm.Scratch(o.ChunkRows, k, d), (c, s, scratch) =>
+        {
+            int len = chunking.Length(c), start = chunking.Start(c);
+            var r = scratch.Responsibilities.AsSpan(0, len * k);
+            resp.Fill(c, start, len, k, r);
+            GaussianEm.AccumulateChunk(structure, layout, values.AsSpan(start * d, len * d), len, r, shifts, s, scratch.Row);
+        }, stats, cancellationToken);
+        return GaussianEm.MStep(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.RowCount);
+    }
+}

@@ -1,0 +1,58 @@
+using Emix.Covariance;
+
+namespace Emix.Kernels;
+
+/// <summary>
+/// The scalar reference E-step of one chunk: weighted log-densities, log-sum-exp normalisation,
+/// responsibilities. Glossary: n = rows in the chunk, k = components, d = features.
+/// </summary>
+internal static class EStepKernel
+{
+    /// <summary>
+    /// Writes log r_ij (n×k) into <paramref name="logResp"/> and, when given, log p(x_i) into
+    /// <paramref name="logNorm"/>; returns Σ_i log p(x_i) summed in row order.
+    /// </summary>
+    public static double LogResponsibilities(GaussianParameters p, ReadOnlySpan<double> rows, int n,
+        Span<double> logResp, Span<double> logNorm, Span<double> scratch)
+    {
+        int k = p.ComponentCount;
+        p.Structure.LogDensities(rows, n, p, logResp, scratch);
+        double total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var row = logResp.Slice(i * k, k);
+            double max = double.NegativeInfinity;
+            for (int j = 0; j < k; j++)
+            {
+                row[j] += p.LogWeights[j];
+                if (row[j] > max)
+                    max = row[j];
+            }
+            double norm;
+            if (double.IsNegativeInfinity(max))
+            {
+                norm = double.NegativeInfinity;
+            }
+            else
+            {
+                double sum = 0;
+                for (int j = 0; j < k; j++)
+                    sum += Math.Exp(row[j] - max);
+                norm = max + Math.Log(sum);
+            }
+            for (int j = 0; j < k; j++)
+                row[j] -= norm;
+            if (!logNorm.IsEmpty)
+                logNorm[i] = norm;
+            total += norm;
+        }
+        return total;
+    }
+
+    /// <summary>Turns log-responsibilities into responsibilities in place.</summary>
+    public static void Exponentiate(Span<double> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            values[i] = Math.Exp(values[i]);
+    }
+}

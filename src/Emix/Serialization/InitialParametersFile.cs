@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Emix.Covariance;
+
+namespace Emix.Serialization;
+
+/// <summary>
+/// Reads initial parameters from JSON: <c>{"weights": [k], "means": [[d] × k], "covariances": … or
+/// "precisions": …}</c> with scikit-learn's shapes for the covariance type (full k×d×d, tied d×d,
+/// diag k×d, spherical k). Any key may be absent; other keys are ignored, so a model file
+/// (which has "weights", "means" and "covariances") is also a valid initial-parameter file.
+/// </summary>
+public static class InitialParametersFile
+{
+    /// <summary>Reads and checks the shapes against <paramref name="type"/>, <paramref name="componentCount"/> and <paramref name="featureCount"/>.</summary>
+    /// <exception cref="ModelFormatException">The file is missing, not JSON, or has the wrong shapes.</exception>
+    public static InitialParameters Read(string path, CovarianceType type, int componentCount, int featureCount)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ModelFormatException Error(string message) => new($"{path}: {message}");
+        if (!File.Exists(path))
+            throw Error("initial-parameters file not found.");
+        if (new FileInfo(path).Length > ModelFile.MaxFileBytes)
+            throw Error("file too large for initial parameters.");
+        JsonDocument document;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            throw Error($"not valid JSON ({e.Message.Split('\n')[0].TrimEnd('.')}).");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Error($"cannot read ({e.Message}).");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw Error($"expected a JSON object with weights, means, covariances or precisions, found {JsonArrays.Describe(root)}.");
+            int k = componentCount, d = featureCount;
+            var structure = CovarianceStructure.For(type);
+            var shape = structure.Shape(k, d);
+            double[]? Get(string name, int[] expected) =>
+                root.TryGetProperty(name, out var e) && e.ValueKind != JsonValueKind.Null ? JsonArrays.Read(e, expected, name, Error) : null;
+            var result = new InitialParameters
+            {
+                Weights = Get("weights", [k]),
+                Means = Get("means", [k, d]),
+                Covariances = Get("covariances", shape),
+                Precisions = Get("precisions", shape),
+            };
+            if (result.Weights is null && result.Means is null && result.Covariances is null && result.Precisions is null)
+                throw Error("none of the keys weights, means, covariances, precisions is present.");
+            return result;
+        }
+    }
+}

@@ -1,0 +1,317 @@
+using System.Globalization;
+using System.Text.Json;
+using Emix.Covariance;
+using Emix.Data;
+
+namespace Emix.Serialization;
+
+/// <summary>
+/// The model file: versioned JSON, every double written in its shortest round-trip form so that
+/// a saved and loaded model has the same bits.
+/// </summary>
+/// <remarks>
+/// Layout of version 1 (keys in this order; unknown keys are ignored on reading):
+/// <code>
+/// {
+///   "format": "emix-gaussian-mixture",      // fixed
+///   "version": 1,                           // newer versions are refused with a clear message
+///   "covariance_type": "full",              // full | tied | diag | spherical
+///   "n_components": 3, "n_features": 4,
+///   "feature_names": ["a", ...],            // n_features strings
+///   "weights": [...],                       // n_components, in [0, 1], sum 1 (±1e-8)
+///   "means": [[...], ...],                  // n_components × n_features
+///   "covariances": ...,                     // scikit-learn's shape: full k×d×d, tied d×d, diag k×d, spherical k
+///   "fit": {                                // optional: absent for a model built from given parameters
+///     "converged": true, "n_iter": 12, "lower_bound": -1.2, "lower_bound_history": [...],
+///     "n_samples": 150, "best_run": 1, "log_likelihood": -180.1, "cluster_sizes": [50, 45, 55],
+///     "options": {"tol": 0.001, "reg_covar": 1e-06, "max_iter": 100, "n_init": 1,
+///                 "init": "kmeans", "seed": 0, "chunk_rows": 1024}
+///   }
+/// }
+/// </code>
+/// Precisions and their Cholesky factors are not stored: they are recomputed from the
+/// covariances on loading, by the same code as after a fit, so they too have the same bits.
+/// The loader treats the file as untrusted: size, shapes (before allocating), finiteness,
+/// weights and positive definiteness are checked, and the first problem is named.
+/// </remarks>
+public static class ModelFile
+{
+    /// <summary>The value of the "format" key.</summary>
+    public const string FormatName = "emix-gaussian-mixture";
+
+    /// <summary>The version this code writes and the newest it reads.</summary>
+    public const int CurrentVersion = 1;
+
+    /// <summary>Largest model file read (far above any real model: 4096 components × 64 features full is ~300 MB of text).</summary>
+    public const long MaxFileBytes = 512L * 1024 * 1024;
+
+    /// <summary>Largest number of covariance values accepted, checked before allocating.</summary>
+    public const long MaxValues = 50_000_000;
+
+    /// <summary>Writes the model to <paramref name="path"/> atomically.</summary>
+    public static void Save(GaussianMixtureModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        AtomicFile.Write(path, stream => Write(model, stream));
+    }
+
+    /// <summary>Writes the model as JSON to a stream.</summary>
+    public static void Write(GaussianMixtureModel model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var p = model.Parameters;
+        int k = p.ComponentCount, d = p.FeatureCount;
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("format", FormatName);
+        w.WriteNumber("version", CurrentVersion);
+        w.WriteString("covariance_type", p.Structure.Type.ToScikitName());
+        w.WriteNumber("n_components", k);
+        w.WriteNumber("n_features", d);
+        w.WriteStartArray("feature_names");
+        foreach (var name in model.FeatureNames)
+            w.WriteStringValue(name);
+        w.WriteEndArray();
+        w.WritePropertyName("weights");
+        JsonArrays.Write(w, p.Weights, [k]);
+        w.WritePropertyName("means");
+        JsonArrays.Write(w, p.Means, [k, d]);
+        w.WritePropertyName("covariances");
+        JsonArrays.Write(w, p.Covariances, p.Structure.Shape(k, d));
+        if (model.Fit is { } fit)
+        {
+            w.WriteStartObject("fit");
+            w.WriteBoolean("converged", fit.Converged);
+            w.WriteNumber("n_iter", fit.Iterations);
+            WriteDouble(w, "lower_bound", fit.LowerBound);
+            w.WriteStartArray("lower_bound_history");
+            foreach (double v in fit.LowerBoundHistory)
+                w.WriteNumberValue(v);
+            w.WriteEndArray();
+            w.WriteNumber("n_samples", fit.RowCount);
+            w.WriteNumber("best_run", fit.BestRun);
+            if (model.TrainingLogLikelihood is { } logL)
+                WriteDouble(w, "log_likelihood", logL);
+            if (model.TrainingClusterSizes is { } sizes)
+            {
+                w.WriteStartArray("cluster_sizes");
+                foreach (int s in sizes)
+                    w.WriteNumberValue(s);
+                w.WriteEndArray();
+            }
+            var o = fit.Options;
+            w.WriteStartObject("options");
+            w.WriteNumber("tol", o.Tolerance);
+            w.WriteNumber("reg_covar", o.RegCovar);
+            w.WriteNumber("max_iter", o.MaxIterations);
+            w.WriteNumber("n_init", o.InitCount);
+            w.WriteString("init", o.Init.ToScikitName());
+            w.WriteNumber("seed", o.Seed);
+            w.WriteNumber("chunk_rows", o.ChunkRows);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    // A lower bound is -inf when max_iter is 0 (as scikit-learn); JSON has no infinity, so write null.
+    private static void WriteDouble(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value))
+            w.WriteNumber(name, value);
+        else
+            w.WriteNull(name);
+    }
+
+    /// <summary>Reads and validates a model file.</summary>
+    /// <exception cref="ModelFormatException">The file is missing, malformed, inconsistent or from a newer version.</exception>
+    public static GaussianMixtureModel Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        FileInfo info;
+        try
+        {
+            info = new FileInfo(path);
+            if (!info.Exists)
+                throw new ModelFormatException($"{path}: model file not found.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new ModelFormatException($"{path}: cannot open the model file ({e.Message}).", e);
+        }
+        if (info.Length > MaxFileBytes)
+            throw new ModelFormatException($"{path}: {info.Length} bytes is larger than any model file this version writes ({MaxFileBytes} bytes at most).");
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return Read(stream, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFormatException($"{path}: cannot read the model file ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Reads and validates a model from a stream; <paramref name="source"/> names it in messages.</summary>
+    public static GaussianMixtureModel Read(Stream stream, string source)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFormatException($"{source}: not valid JSON ({e.Message.Split('\n')[0].TrimEnd('.')}). Is this an emix model file?", e);
+        }
+        using (document)
+            return FromJson(document.RootElement, source);
+    }
+
+    private static GaussianMixtureModel FromJson(JsonElement root, string source)
+    {
+        ModelFormatException Error(string message) => new($"{source}: {message}");
+        if (root.ValueKind != JsonValueKind.Object)
+            throw Error($"expected a JSON object, found {JsonArrays.Describe(root)}.");
+        string format = RequiredString(root, "format", Error);
+        if (format != FormatName)
+            throw Error($"\"format\" is \"{format}\", not \"{FormatName}\": not an emix model file.");
+        int version = RequiredInt(root, "version", 1, int.MaxValue, Error);
+        if (version > CurrentVersion)
+            throw Error($"model file version {version} is newer than this emix reads (version {CurrentVersion}); upgrade emix.");
+        string typeName = RequiredString(root, "covariance_type", Error);
+        if (!MixtureNames.TryParseCovarianceType(typeName, out var type))
+            throw Error($"\"covariance_type\" is \"{typeName}\"; expected full, tied, diag or spherical.");
+        int k = RequiredInt(root, "n_components", 1, 1_000_000, Error);
+        int d = RequiredInt(root, "n_features", 1, 1_000_000, Error);
+        var structure = CovarianceStructure.For(type);
+        long covarianceValues = 1;
+        foreach (int extent in structure.Shape(k, d))
+            covarianceValues *= extent;
+        if (covarianceValues > MaxValues || (long)k * d > MaxValues)
+            throw Error($"n_components = {k} and n_features = {d} claim {covarianceValues} covariance values, more than this emix accepts ({MaxValues}).");
+
+        var names = Required(root, "feature_names", Error);
+        if (names.ValueKind != JsonValueKind.Array || names.GetArrayLength() != d)
+            throw Error($"feature_names: expected an array of {d} strings, found {JsonArrays.Describe(names)}.");
+        var featureNames = new List<string>(d);
+        foreach (var name in names.EnumerateArray())
+        {
+            if (name.ValueKind != JsonValueKind.String)
+                throw Error($"feature_names[{featureNames.Count}]: expected a string, found {JsonArrays.Describe(name)}.");
+            featureNames.Add(name.GetString()!);
+        }
+
+        var weights = JsonArrays.Read(Required(root, "weights", Error), [k], "weights", Error);
+        var means = JsonArrays.Read(Required(root, "means", Error), [k, d], "means", Error);
+        var covariances = JsonArrays.Read(Required(root, "covariances", Error), structure.Shape(k, d), "covariances", Error);
+        GaussianParameters parameters;
+        try
+        {
+            var user = UserParameters.Check(new InitialParameters { Weights = weights, Means = means, Covariances = covariances }, structure, k, d);
+            parameters = user.Apply(null, structure, k, d);
+        }
+        catch (Exception e) when (e is ArgumentException or NumericalFailureException)
+        {
+            throw Error(e.Message.Replace("InitialParameters: initial ", "", StringComparison.Ordinal)
+                .Replace("Fitting the mixture model failed because ", "", StringComparison.Ordinal));
+        }
+
+        FitReport? fit = null;
+        int[]? sizes = null;
+        double? logLikelihood = null;
+        if (root.TryGetProperty("fit", out var f) && f.ValueKind != JsonValueKind.Null)
+        {
+            if (f.ValueKind != JsonValueKind.Object)
+                throw Error($"fit: expected an object, found {JsonArrays.Describe(f)}.");
+            ModelFormatException FitError(string message) => Error("fit." + message);
+            bool converged = Required(f, "converged", FitError).ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw FitError("converged: expected true or false."),
+            };
+            int iterations = RequiredInt(f, "n_iter", 0, int.MaxValue, FitError);
+            var lb = Required(f, "lower_bound", FitError);
+            double lowerBound = lb.ValueKind == JsonValueKind.Null ? double.NegativeInfinity
+                : lb.ValueKind == JsonValueKind.Number && lb.TryGetDouble(out double v) && double.IsFinite(v) ? v
+                : throw FitError($"lower_bound: expected a finite number or null, found {JsonArrays.Describe(lb)}.");
+            var historyElement = Required(f, "lower_bound_history", FitError);
+            if (historyElement.ValueKind != JsonValueKind.Array || historyElement.GetArrayLength() != iterations)
+                throw FitError($"lower_bound_history: expected an array of n_iter = {iterations} numbers, found {JsonArrays.Describe(historyElement)}.");
+            var history = JsonArrays.Read(historyElement, [iterations], "lower_bound_history", FitError);
+            int n = RequiredInt(f, "n_samples", 1, int.MaxValue, FitError);
+            int bestRun = RequiredInt(f, "best_run", 1, int.MaxValue, FitError);
+            if (f.TryGetProperty("log_likelihood", out var ll) && ll.ValueKind != JsonValueKind.Null)
+                logLikelihood = JsonArrays.Read(ll, [1], "log_likelihood", FitError)[0];
+            if (f.TryGetProperty("cluster_sizes", out var cs) && cs.ValueKind != JsonValueKind.Null)
+            {
+                var raw = JsonArrays.Read(cs, [k], "cluster_sizes", FitError);
+                sizes = new int[k];
+                for (int j = 0; j < k; j++)
+                {
+                    if (raw[j] < 0 || raw[j] > n || raw[j] != Math.Floor(raw[j]))
+                        throw FitError($"cluster_sizes[{j}]: {raw[j].ToString(CultureInfo.InvariantCulture)} is not a count between 0 and n_samples = {n}.");
+                    sizes[j] = (int)raw[j];
+                }
+            }
+            var options = ReadOptions(f, type, k, FitError);
+            fit = new FitReport(converged, iterations, lowerBound, history, n, bestRun, options);
+        }
+        return GaussianMixtureModel.FromStored(parameters, featureNames, fit, sizes, logLikelihood);
+    }
+
+    private static GaussianMixtureOptions ReadOptions(JsonElement fit, CovarianceType type, int k, Func<string, ModelFormatException> error)
+    {
+        var options = new GaussianMixtureOptions { ComponentCount = k, CovarianceType = type };
+        if (!fit.TryGetProperty("options", out var o) || o.ValueKind == JsonValueKind.Null)
+            return options;
+        if (o.ValueKind != JsonValueKind.Object)
+            throw error($"options: expected an object, found {JsonArrays.Describe(o)}.");
+        double Number(string name, double fallback) => o.TryGetProperty(name, out var e)
+            ? (e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double v) && double.IsFinite(v) ? v : throw error($"options.{name}: expected a finite number, found {JsonArrays.Describe(e)}."))
+            : fallback;
+        string init = o.TryGetProperty("init", out var ie) && ie.ValueKind == JsonValueKind.String ? ie.GetString()! : "kmeans";
+        if (!MixtureNames.TryParseInitMethod(init, out var method))
+            throw error($"options.init: unknown init method \"{init}\".");
+        try
+        {
+            options = options with
+            {
+                Tolerance = Number("tol", options.Tolerance),
+                RegCovar = Number("reg_covar", options.RegCovar),
+                MaxIterations = checked((int)Number("max_iter", options.MaxIterations)),
+                InitCount = checked((int)Number("n_init", options.InitCount)),
+                Init = method,
+                Seed = checked((long)Number("seed", options.Seed)),
+                ChunkRows = checked((int)Number("chunk_rows", options.ChunkRows)),
+            };
+            options.Validate();
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException)
+        {
+            throw error($"options: {e.Message.Split('\n')[0]}");
+        }
+        return options;
+    }
+
+    internal static JsonElement Required(JsonElement obj, string name, Func<string, ModelFormatException> error) =>
+        obj.TryGetProperty(name, out var value) ? value : throw error($"missing key \"{name}\".");
+
+    private static string RequiredString(JsonElement obj, string name, Func<string, ModelFormatException> error)
+    {
+        var e = Required(obj, name, error);
+        return e.ValueKind == JsonValueKind.String ? e.GetString()! : throw error($"\"{name}\": expected a string, found {JsonArrays.Describe(e)}.");
+    }
+
+    private static int RequiredInt(JsonElement obj, string name, int min, int max, Func<string, ModelFormatException> error)
+    {
+        var e = Required(obj, name, error);
+        if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt64(out long v))
+            throw error($"\"{name}\": expected an integer, found {JsonArrays.Describe(e)}.");
+        if (v < min || v > max)
+            throw error($"\"{name}\" is {v}; expected {min} to {max}.");
+        return (int)v;
+    }
+}
