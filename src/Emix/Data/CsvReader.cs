@@ -97,68 +97,18 @@ public static class CsvReader
             ? Enumerable.Range(0, width).ToArray()
             : ResolveColumns(options.Columns, headerNames, width, sourceName);
         int d = selected.Length;
-        bool identity = d == width && selected.AsSpan().SequenceEqual(Enumerable.Range(0, width).ToArray());
-        var needed = new bool[width];
-        foreach (int j in selected)
-            needed[j] = true;
 
-        string expectedFrom = hasHeader ? "the header" : "the first row";
-        var rowValues = new double[width];
-        var values = new double[Math.Max(d * 1024, 1024)];
-        long count = 0;
-
-        bool pending = !hasHeader; // the first line is already split and is a data row
-        while (true)
+        var layout = new RowLayout(sourceName, delimiter, width, selected,
+            hasHeader ? "the header" : "the first row");
+        var rows = new RowCollector(layout);
+        if (!hasHeader)
+            rows.Add(line, lines.LineNumber); // the first line is a data row
+        while (lines.TryReadLine(out line))
         {
-            int cells;
-            if (pending)
-            {
-                cells = width;
-                pending = false;
-            }
-            else
-            {
-                if (!lines.TryReadLine(out line))
-                    break;
-                if (IsSkippable(line))
-                    continue;
-                cells = splitter.Split(line, lines.LineNumber);
-            }
-
-            long lineNumber = lines.LineNumber;
-            if (cells != width)
-            {
-                throw new DataFormatException(
-                    $"{sourceName}: row {lineNumber}: has {cells} columns, expected {width} (as in {expectedFrom}).");
-            }
-
-            if (count + d > values.Length)
-                values = Grow(values, count + d, sourceName);
-
-            if (identity)
-            {
-                var destination = values.AsSpan((int)count, d);
-                for (int j = 0; j < width; j++)
-                    destination[j] = ParseCell(line, splitter, j, lineNumber, sourceName);
-            }
-            else
-            {
-                for (int j = 0; j < width; j++)
-                {
-                    if (needed[j])
-                        rowValues[j] = ParseCell(line, splitter, j, lineNumber, sourceName);
-                }
-                var destination = values.AsSpan((int)count, d);
-                for (int k = 0; k < d; k++)
-                    destination[k] = rowValues[selected[k]];
-            }
-            count += d;
+            if (!IsSkippable(line))
+                rows.Add(line, lines.LineNumber);
         }
-
-        if (count == 0)
-            throw new DataFormatException($"{sourceName}: no data rows.");
-        if (count != values.Length)
-            Array.Resize(ref values, (int)count);
+        double[] values = rows.Finish();
 
         string[]? featureNames = headerNames is null ? null : Array.ConvertAll(selected, j => headerNames[j]);
         return DataSet.Wrap(values, d, featureNames, sourceName);
@@ -260,24 +210,6 @@ public static class CsvReader
             : list;
     }
 
-    private static double[] Grow(double[] values, long required, string sourceName)
-    {
-        if (required > Array.MaxLength)
-            throw new DataFormatException($"{sourceName}: too many values for one data set (more than {Array.MaxLength}).");
-        long size = Math.Max(required, Math.Min((long)values.Length * 2, Array.MaxLength));
-        var grown = new double[size];
-        values.AsSpan().CopyTo(grown);
-        return grown;
-    }
-
-    private static double ParseCell(ReadOnlySpan<char> line, CellSplitter splitter, int column, long lineNumber, string sourceName)
-    {
-        var text = splitter.Cell(line, column);
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value))
-            return value;
-        throw CellError(text, sourceName, lineNumber, column + 1);
-    }
-
     private static DataFormatException CellError(ReadOnlySpan<char> text, string sourceName, long lineNumber, int column)
     {
         string shown = Quote(text);
@@ -364,6 +296,403 @@ public static class CsvReader
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>
+    /// Parses the common short decimal forms (<c>-12.5</c>, <c>3e-4</c>) exactly as
+    /// <see cref="double.Parse(string, NumberStyles, IFormatProvider)"/> does, but faster; returns
+    /// <see langword="false"/> for anything else, which then goes to <see cref="double.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out double)"/>.
+    /// </summary>
+    /// <remarks>
+    /// Clinger's fast path: with at most 15 significant digits the digits form an integer that a double
+    /// holds exactly, and so does 10^k for |k| ≤ 22; one multiplication or division of two exact values is
+    /// correctly rounded, which is what the full parser returns too.
+    /// </remarks>
+    internal static bool TryParseFast(ReadOnlySpan<char> text, out double value)
+    {
+        value = 0;
+        int i = 0;
+        int n = text.Length;
+        bool negative = false;
+        if (i < n && text[i] is '-' or '+')
+        {
+            negative = text[i] == '-';
+            i++;
+        }
+
+        ulong mantissa = 0;
+        int significant = 0;
+        int pendingZeros = 0; // zeros after the last non-zero digit, not yet multiplied in
+        int exponent = 0;
+
+        int integerStart = i;
+        for (; i < n; i++)
+        {
+            uint digit = (uint)(text[i] - '0');
+            if (digit > 9)
+                break;
+            if (!Accumulate(digit, ref mantissa, ref significant, ref pendingZeros))
+                return false;
+        }
+        if (i == integerStart)
+            return false;
+
+        if (i < n && text[i] == '.')
+        {
+            i++;
+            int fractionStart = i;
+            for (; i < n; i++)
+            {
+                uint digit = (uint)(text[i] - '0');
+                if (digit > 9)
+                    break;
+                if (!Accumulate(digit, ref mantissa, ref significant, ref pendingZeros))
+                    return false;
+                exponent--;
+            }
+            if (i == fractionStart)
+                return false;
+        }
+
+        if (i < n && text[i] is 'e' or 'E')
+        {
+            i++;
+            bool negativeExponent = false;
+            if (i < n && text[i] is '-' or '+')
+            {
+                negativeExponent = text[i] == '-';
+                i++;
+            }
+            int exponentStart = i;
+            int written = 0;
+            for (; i < n; i++)
+            {
+                uint digit = (uint)(text[i] - '0');
+                if (digit > 9)
+                    break;
+                if (i - exponentStart >= 4)
+                    return false;
+                written = (written * 10) + (int)digit;
+            }
+            if (i == exponentStart)
+                return false;
+            exponent += negativeExponent ? -written : written;
+        }
+        if (i != n)
+            return false;
+
+        if (mantissa == 0)
+        {
+            value = negative ? -0.0 : 0.0;
+            return true;
+        }
+        exponent += pendingZeros;
+        if (exponent is < -22 or > 22)
+            return false;
+        double result = exponent >= 0 ? mantissa * s_powersOf10[exponent] : mantissa / s_powersOf10[-exponent];
+        value = negative ? -result : result;
+        return true;
+    }
+
+    private static bool Accumulate(uint digit, ref ulong mantissa, ref int significant, ref int pendingZeros)
+    {
+        if (digit == 0)
+        {
+            if (mantissa != 0)
+                pendingZeros++;
+            return true;
+        }
+        significant += pendingZeros + 1;
+        if (significant > 15)
+            return false;
+        for (; pendingZeros > 0; pendingZeros--)
+            mantissa *= 10;
+        mantissa = (mantissa * 10) + digit;
+        return true;
+    }
+
+    private static readonly double[] s_powersOf10 =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    private static double ParseCell(ReadOnlySpan<char> text, string sourceName, long lineNumber, int column)
+    {
+        if (TryParseFast(text, out double value))
+            return value;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value))
+            return value;
+        throw CellError(text, sourceName, lineNumber, column + 1);
+    }
+
+    /// <summary>What every data row must look like; shared, read-only, by the threads that parse rows.</summary>
+    private sealed class RowLayout
+    {
+        private volatile bool _abandoned;
+
+        public RowLayout(string sourceName, char delimiter, int width, int[] selected, string expectedFrom)
+        {
+            SourceName = sourceName;
+            Delimiter = delimiter;
+            Width = width;
+            Selected = selected;
+            ExpectedFrom = expectedFrom;
+            Identity = selected.Length == width && selected.AsSpan().SequenceEqual(Enumerable.Range(0, width).ToArray());
+            Needed = new bool[width];
+            foreach (int j in selected)
+                Needed[j] = true;
+        }
+
+        public string SourceName { get; }
+
+        public char Delimiter { get; }
+
+        /// <summary>Cells in every row.</summary>
+        public int Width { get; }
+
+        /// <summary>The file columns (0-based) that become features, in order.</summary>
+        public int[] Selected { get; }
+
+        public int FeatureCount => Selected.Length;
+
+        /// <summary>Whether all columns are selected in file order.</summary>
+        public bool Identity { get; }
+
+        /// <summary>Whether each file column is selected at least once.</summary>
+        public bool[] Needed { get; }
+
+        /// <summary>Where the expected width came from, for the ragged-row message.</summary>
+        public string ExpectedFrom { get; }
+
+        /// <summary>Set when an error has been reported, so that chunks still being parsed stop early.</summary>
+        public bool Abandoned
+        {
+            get => _abandoned;
+            set => _abandoned = value;
+        }
+    }
+
+    /// <summary>A block of data lines copied out of the reader, parsed on its own (possibly on a worker thread).</summary>
+    private sealed class RowChunk
+    {
+        private const int TextCapacity = 1 << 17;
+        private const int LineCapacity = 8192;
+
+        private readonly RowLayout _layout;
+        private readonly CellSplitter _splitter;
+        private readonly double[] _rowValues;
+        private readonly int[] _starts = new int[LineCapacity];
+        private readonly int[] _lengths = new int[LineCapacity];
+        private readonly long[] _lineNumbers = new long[LineCapacity];
+        private char[] _text = new char[TextCapacity];
+        private int _textLength;
+        private double[] _values = [];
+
+        public RowChunk(RowLayout layout)
+        {
+            _layout = layout;
+            _splitter = new CellSplitter(layout.SourceName) { Delimiter = layout.Delimiter };
+            _rowValues = new double[layout.Width];
+        }
+
+        public int LineCount { get; private set; }
+
+        /// <summary>The first error in the chunk, after <see cref="Parse"/>.</summary>
+        public DataFormatException? Error { get; private set; }
+
+        /// <summary>The parse running on a worker thread, if any.</summary>
+        public Task? Task { get; set; }
+
+        /// <summary>The parsed rows, row-major, after <see cref="Parse"/>.</summary>
+        public ReadOnlySpan<double> Values => _values.AsSpan(0, LineCount * _layout.FeatureCount);
+
+        public bool TryAdd(ReadOnlySpan<char> line, long lineNumber)
+        {
+            if (LineCount == LineCapacity)
+                return false;
+            if (_textLength + line.Length > _text.Length)
+            {
+                if (LineCount > 0)
+                    return false;
+                _text = new char[line.Length]; // one line longer than a whole chunk
+            }
+            line.CopyTo(_text.AsSpan(_textLength));
+            _starts[LineCount] = _textLength;
+            _lengths[LineCount] = line.Length;
+            _lineNumbers[LineCount] = lineNumber;
+            _textLength += line.Length;
+            LineCount++;
+            return true;
+        }
+
+        public void Reset()
+        {
+            _textLength = 0;
+            LineCount = 0;
+            Error = null;
+            Task = null;
+            if (_text.Length > TextCapacity)
+                _text = new char[TextCapacity];
+        }
+
+        /// <summary>Parses every line, or stops at the first error and keeps it in <see cref="Error"/>.</summary>
+        public void Parse()
+        {
+            int d = _layout.FeatureCount;
+            int required = checked(LineCount * d);
+            if (_values.Length < required)
+                _values = new double[required];
+            try
+            {
+                for (int i = 0; i < LineCount; i++)
+                {
+                    if (_layout.Abandoned)
+                        return;
+                    ParseRow(_text.AsSpan(_starts[i], _lengths[i]), _lineNumbers[i], _values.AsSpan(i * d, d));
+                }
+            }
+            catch (DataFormatException ex)
+            {
+                Error = ex;
+            }
+        }
+
+        private void ParseRow(ReadOnlySpan<char> line, long lineNumber, Span<double> destination)
+        {
+            var layout = _layout;
+            var splitter = _splitter;
+            int cells = splitter.Split(line, lineNumber);
+            if (cells != layout.Width)
+            {
+                throw new DataFormatException(
+                    $"{layout.SourceName}: row {lineNumber}: has {cells} columns, expected {layout.Width} (as in {layout.ExpectedFrom}).");
+            }
+            if (layout.Identity)
+            {
+                for (int j = 0; j < destination.Length; j++)
+                    destination[j] = ParseCell(splitter.Cell(line, j), layout.SourceName, lineNumber, j);
+                return;
+            }
+            var needed = layout.Needed;
+            for (int j = 0; j < needed.Length; j++)
+            {
+                if (needed[j])
+                    _rowValues[j] = ParseCell(splitter.Cell(line, j), layout.SourceName, lineNumber, j);
+            }
+            var selected = layout.Selected;
+            for (int k = 0; k < destination.Length; k++)
+                destination[k] = _rowValues[selected[k]];
+        }
+    }
+
+    /// <summary>
+    /// Gathers data lines into chunks, parses full chunks on worker threads (a bounded number at a time),
+    /// and appends their rows in file order, so that values and the error reported (the first one in the
+    /// file) do not depend on the number of threads.
+    /// </summary>
+    private sealed class RowCollector
+    {
+        private readonly RowLayout _layout;
+        private readonly Queue<RowChunk> _inFlight = new();
+        private readonly Stack<RowChunk> _free = new();
+        private readonly int _maxInFlight = Environment.ProcessorCount > 1 ? 2 * Environment.ProcessorCount : 0;
+        private RowChunk _current;
+        private double[] _values = [];
+        private long _count;
+
+        public RowCollector(RowLayout layout)
+        {
+            _layout = layout;
+            _current = new RowChunk(layout);
+        }
+
+        public void Add(ReadOnlySpan<char> line, long lineNumber)
+        {
+            if (_current.TryAdd(line, lineNumber))
+                return;
+            Dispatch(_current);
+            _current = _free.Count > 0 ? _free.Pop() : new RowChunk(_layout);
+            _current.TryAdd(line, lineNumber);
+        }
+
+        /// <summary>Parses what is left and returns all values, exactly sized.</summary>
+        public double[] Finish()
+        {
+            if (_current.LineCount > 0)
+            {
+                if (_inFlight.Count == 0)
+                {
+                    // Small inputs (one chunk) never leave the calling thread.
+                    _current.Parse();
+                    Collect(_current);
+                }
+                else
+                {
+                    Dispatch(_current);
+                }
+            }
+            while (_inFlight.Count > 0)
+                Collect(_inFlight.Dequeue());
+
+            if (_count == 0)
+                throw new DataFormatException($"{_layout.SourceName}: no data rows.");
+            if (_count != _values.Length)
+                Array.Resize(ref _values, (int)_count);
+            return _values;
+        }
+
+        private void Dispatch(RowChunk chunk)
+        {
+            if (_maxInFlight == 0)
+            {
+                chunk.Parse();
+                Collect(chunk);
+                return;
+            }
+            chunk.Task = Task.Run(chunk.Parse);
+            _inFlight.Enqueue(chunk);
+            while (_inFlight.Count > _maxInFlight)
+                Collect(_inFlight.Dequeue());
+        }
+
+        private void Collect(RowChunk chunk)
+        {
+            try
+            {
+                chunk.Task?.GetAwaiter().GetResult();
+            }
+            catch
+            {
+                _layout.Abandoned = true;
+                throw;
+            }
+            if (chunk.Error is { } error)
+            {
+                _layout.Abandoned = true;
+                throw error;
+            }
+
+            var rows = chunk.Values;
+            long required = _count + rows.Length;
+            if (required > _values.Length)
+            {
+                if (required > Array.MaxLength)
+                {
+                    _layout.Abandoned = true;
+                    throw new DataFormatException(
+                        $"{_layout.SourceName}: too many values for one data set (more than {Array.MaxLength}).");
+                }
+                long size = Math.Max(required, Math.Min(Math.Max((long)_values.Length * 2, 1024), Array.MaxLength));
+                var grown = new double[size];
+                _values.AsSpan(0, (int)_count).CopyTo(grown);
+                _values = grown;
+            }
+            rows.CopyTo(_values.AsSpan((int)_count));
+            _count = required;
+            chunk.Reset();
+            _free.Push(chunk);
+        }
+    }
 
     /// <summary>
     /// Splits a line into cells, remembering each cell's range; the ranges stay valid until the next split.

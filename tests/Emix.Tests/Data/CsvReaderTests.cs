@@ -433,7 +433,7 @@ public sealed class CsvReaderTests : IDisposable
         var data = CsvReader.Read(path);
 
         Assert.Equal(Rows, data.RowCount);
-        for (int i = 0; i < Rows; i += 997)
+        for (int i = 0; i < Rows; i++)
         {
             Assert.Equal(i, data[i, 0]);
             Assert.Equal(i * 0.25, data[i, 1]);
@@ -445,6 +445,71 @@ public sealed class CsvReaderTests : IDisposable
         string badPath = WriteFile("large-bad.csv", bad);
         var ex = ReadFails(badPath);
         Assert.Equal($"{badPath}: row {1 + Rows + 30 + 1}, column 3: 'bad' is not a number.", ex.Message);
+    }
+
+    [Fact]
+    public void FirstErrorInTheFileIsReportedWhenSeveralChunksFail()
+    {
+        // Rows are parsed in blocks of a few thousand lines, possibly on several threads; the error
+        // reported must still be the first one in the file.
+        var text = new StringBuilder("a,b\n");
+        for (int i = 2; i <= 40_000; i++)
+        {
+            string second = i switch { 12_345 => "first", 30_000 => "second", 39_999 => "1,2", _ => "1" };
+            text.Append(CultureInfo.InvariantCulture, $"{i},{second}\n");
+        }
+        string path = WriteFile("two-errors.csv", text.ToString());
+
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            var ex = ReadFails(path);
+            Assert.Equal($"{path}: row 12345, column 2: 'first' is not a number.", ex.Message);
+        }
+    }
+
+    [Fact]
+    public void FastNumberParserAgreesWithDoubleParse()
+    {
+        var rng = new Random(12345);
+        int fastHits = 0;
+        for (int trial = 0; trial < 200_000; trial++)
+        {
+            var builder = new StringBuilder();
+            if (rng.Next(4) == 0)
+                builder.Append(rng.Next(2) == 0 ? '-' : '+');
+            int intDigits = rng.Next(0, 10);
+            builder.Append(rng.Next(3) == 0 ? "0" : string.Empty);
+            for (int k = 0; k < intDigits; k++)
+                builder.Append((char)('0' + rng.Next(10)));
+            if (builder.Length == 0 || builder[^1] is '-' or '+')
+                builder.Append((char)('0' + rng.Next(10)));
+            if (rng.Next(3) > 0)
+            {
+                builder.Append('.');
+                int fractionDigits = rng.Next(1, 12);
+                for (int k = 0; k < fractionDigits; k++)
+                    builder.Append(rng.Next(4) == 0 ? '0' : (char)('0' + rng.Next(10)));
+            }
+            if (rng.Next(3) == 0)
+                builder.Append(rng.Next(2) == 0 ? 'e' : 'E').Append(rng.Next(-30, 31));
+            string text = builder.ToString();
+
+            double expected = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (CsvReader.TryParseFast(text, out double actual))
+            {
+                fastHits++;
+                Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual),
+                    $"{text}: fast {actual:R}, double.Parse {expected:R}");
+            }
+        }
+        Assert.True(fastHits > 100_000, $"fast path taken {fastHits} times");
+
+        Assert.True(CsvReader.TryParseFast("-0", out double negativeZero));
+        Assert.True(double.IsNegative(negativeZero));
+        Assert.True(CsvReader.TryParseFast("1.000000000000000000e+00", out double one));
+        Assert.Equal(1.0, one);
+        foreach (string other in new[] { "", "-", ".5", "5.", "1e", "1e+", "0x1", "1,5", " 1", "1e99999", "12345678901234567" })
+            Assert.False(CsvReader.TryParseFast(other, out _), other);
     }
 
     [Fact]

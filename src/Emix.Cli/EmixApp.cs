@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Emix.Cli;
+
+/// <summary>The <c>emix</c> command tree and the one place where errors become messages and exit codes.</summary>
+public static class EmixApp
+{
+    /// <summary>Runs the command line; returns the exit code. Writes results to <paramref name="stdout"/>, messages to <paramref name="stderr"/>.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        var context = new CliContext(stdout, stderr, cancellationToken);
+        var root = new RootCommand("emix: Gaussian mixture models fitted by Expectation–Maximization (scikit-learn compatible, deterministic).");
+        root.Subcommands.Add(FitCommand.Create(context));
+        root.Subcommands.Add(ModelCommands.Predict(context));
+        root.Subcommands.Add(ModelCommands.Score(context));
+        root.Subcommands.Add(ModelCommands.Sample(context));
+        root.Subcommands.Add(ModelCommands.Info(context));
+        root.Subcommands.Add(DemoCommand.Create(context));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            stderr.WriteLine($"emix: {parse.Errors[0].Message} (see 'emix {string.Join(' ', CommandPath(parse))} --help')");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            return Report(e, stderr);
+        }
+    }
+
+    private static List<string> CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null && r.Command is not RootCommand; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, r.Command.Name);
+        return names;
+    }
+
+    /// <summary>Maps an exception to one line on stderr and its exit code; never a stack trace unless EMIX_DEBUG=1.</summary>
+    internal static int Report(Exception e, TextWriter stderr)
+    {
+        if (e is AggregateException { InnerExceptions.Count: 1 } aggregate)
+            e = aggregate.InnerExceptions[0];
+        (int code, string message) = e switch
+        {
+            UsageException u => (ExitCodes.Usage, u.Message),
+            ArgumentException a => (ExitCodes.Usage, StripParameterName(a)),
+            DataFormatException or ModelFormatException => (ExitCodes.BadInput, e.Message),
+            NumericalFailureException => (ExitCodes.Numerical, e.Message),
+            OperationCanceledException => (ExitCodes.Cancelled, "cancelled; nothing was written."),
+            OutputException o => (ExitCodes.OutputFailed, o.Message),
+            _ => (ExitCodes.InternalError, $"internal error ({e.GetType().Name}: {e.Message}). Please report it; set EMIX_DEBUG=1 for details."),
+        };
+        stderr.WriteLine($"emix: {OneLine(message)}");
+        if (Environment.GetEnvironmentVariable("EMIX_DEBUG") == "1")
+            stderr.WriteLine(e.ToString());
+        return code;
+    }
+
+    private static string StripParameterName(ArgumentException a)
+    {
+        string m = a.Message;
+        int at = m.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        return at >= 0 ? m[..at] : m;
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Where a command writes, and its cancellation.</summary>
+internal sealed record CliContext(TextWriter Out, TextWriter Error, CancellationToken CancellationToken);
+
+/// <summary>A usage error found after parsing (e.g. more components than rows).</summary>
+internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>An output file could not be written.</summary>
+internal sealed class OutputException(string message, Exception inner) : Exception(message, inner);

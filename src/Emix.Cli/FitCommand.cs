@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Emix.Serialization;
+
+namespace Emix.Cli;
+
+/// <summary><c>emix fit DATA …</c>: fits a mixture, prints the summary (or one JSON line) and saves the model.</summary>
+internal static class FitCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var data = CommonOptions.DataArgument();
+        var components = new Option<int>("--components", "-k")
+        {
+            Description = "Number of mixture components.",
+            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.ComponentCount,
+        };
+        var covariance = new Option<string>("--covariance")
+        {
+            Description = "Covariance structure: full (VVV), tied (EEE), diag (VVI) or spherical (VII).",
+            DefaultValueFactory = _ => "full",
+        };
+        covariance.AcceptOnlyFromAmong("full", "tied", "diag", "spherical", "VVV", "EEE", "VVI", "VII");
+        var init = new Option<string>("--init")
+        {
+            Description = "Initialisation: kmeans, k-means++, random or random_from_data.",
+            DefaultValueFactory = _ => "kmeans",
+        };
+        init.AcceptOnlyFromAmong("kmeans", "k-means++", "random", "random_from_data");
+        var initParams = new Option<string?>("--init-params")
+        {
+            Description = "JSON with initial \"weights\", \"means\", \"covariances\" or \"precisions\" (scikit-learn's shapes; any subset). A model file works too.",
+        };
+        var nInit = new Option<int>("--n-init")
+        {
+            Description = "Number of initialisations; the best lower bound is kept.",
+            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.InitCount,
+        };
+        var maxIter = new Option<int>("--max-iter")
+        {
+            Description = "Maximum EM iterations per initialisation.",
+            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.MaxIterations,
+        };
+        var tol = new Option<double>("--tol")
+        {
+            Description = "Stop when the mean log-likelihood per row changes by less than this (0: run --max-iter iterations).",
+            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.Tolerance,
+        };
+        var regCovar = new Option<double>("--reg-covar")
+        {
+            Description = "Added to the diagonal of every covariance to keep it positive definite.",
+            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.RegCovar,
+        };
+        var seed = new Option<long>("--seed")
+        {
+            Description = "Seed of all random draws (same seed, data and options: same bits).",
+            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.Seed,
+        };
+        var threads = CommonOptions.Threads();
+        var output = CommonOptions.Output("Write the fitted model to this JSON file (atomically).");
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON line (n_iter, converged, lower_bound, fit_seconds, bic, aic, n_samples, n_features) instead of the summary.",
+        };
+
+        var command = new Command("fit", "Fit a Gaussian mixture to DATA by EM and print its summary.");
+        command.Arguments.Add(data);
+        foreach (var option in new Option[] { components, covariance, init, initParams, nInit, maxIter, tol, regCovar, seed, threads, output, json })
+            command.Options.Add(option);
+        var dataOptions = CommonOptions.DataOptions.AddTo(command);
+
+        command.SetAction(parse =>
+        {
+            // AcceptOnlyFromAmong has already rejected anything these cannot parse.
+            if (!MixtureNames.TryParseCovarianceType(parse.GetValue(covariance), out var type)
+                || !MixtureNames.TryParseInitMethod(parse.GetValue(init), out var method))
+                throw new UsageException("unknown --covariance or --init value.");
+            var options = new GaussianMixtureOptions
+            {
+                ComponentCount = parse.GetValue(components),
+                CovarianceType = type,
+                Init = method,
+                InitCount = parse.GetValue(nInit),
+                MaxIterations = parse.GetValue(maxIter),
+                Tolerance = parse.GetValue(tol),
+                RegCovar = parse.GetValue(regCovar),
+                Seed = parse.GetValue(seed),
+                MaxDegreeOfParallelism = parse.GetValue(threads),
+            };
+            options.Validate(); // before reading a possibly large file
+            var rows = dataOptions.Read(parse, parse.GetValue(data)!);
+            if (rows.RowCount < options.ComponentCount)
+                throw new UsageException($"{rows.Source}: {rows.RowCount} row{(rows.RowCount == 1 ? "" : "s")}, fewer than the {options.ComponentCount} components asked for (-k); use fewer components.");
+            if (parse.GetValue(initParams) is { } initPath)
+                options = options with { InitialParameters = InitialParametersFile.Read(initPath, type, options.ComponentCount, rows.FeatureCount) };
+
+            var clock = Stopwatch.StartNew();
+            var model = new GaussianMixture(options).Fit(rows, cancellationToken: context.CancellationToken);
+            double seconds = clock.Elapsed.TotalSeconds;
+
+            if (parse.GetValue(output) is { } path)
+                CommonOptions.SaveModel(model, path);
+            if (parse.GetValue(json))
+                context.Out.WriteLine(JsonLine(model, rows, seconds));
+            else
+            {
+                context.Out.Write(model.Summary());
+                if (parse.GetValue(output) is { } saved)
+                    context.Out.WriteLine($"Model written to {saved}");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string JsonLine(GaussianMixtureModel model, DataSet rows, double seconds)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("n_iter", model.IterationCount);
+            w.WriteBoolean("converged", model.Converged);
+            if (double.IsFinite(model.LowerBound))
+                w.WriteNumber("lower_bound", model.LowerBound);
+            else
+                w.WriteNull("lower_bound");
+            w.WriteNumber("fit_seconds", seconds);
+            w.WriteNumber("bic", model.Bic(rows));
+            w.WriteNumber("aic", model.Aic(rows));
+            w.WriteNumber("n_samples", rows.RowCount);
+            w.WriteNumber("n_features", rows.FeatureCount);
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    internal static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
