@@ -22,7 +22,7 @@ public static class EmixApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"emix: {parse.Errors[0].Message} (see 'emix {string.Join(' ', CommandPath(parse))} --help')");
+            stderr.WriteLine($"emix: {OneLine(parse.Errors[0].Message)} (see 'emix {string.Join(' ', CommandPath(parse))} --help')");
             return ExitCodes.Usage;
         }
         try
@@ -51,7 +51,7 @@ public static class EmixApp
         (int code, string message) = e switch
         {
             UsageException u => (ExitCodes.Usage, u.Message),
-            ArgumentException a => (ExitCodes.Usage, StripParameterName(a)),
+            ArgumentException a => (ExitCodes.Usage, WithOptionName(a)),
             DataFormatException or ModelFormatException => (ExitCodes.BadInput, e.Message),
             NumericalFailureException => (ExitCodes.Numerical, e.Message),
             OperationCanceledException => (ExitCodes.Cancelled, "cancelled; nothing was written."),
@@ -64,14 +64,28 @@ public static class EmixApp
         return code;
     }
 
-    private static string StripParameterName(ArgumentException a)
+    /// <summary>The command-line spelling of each <see cref="GaussianMixtureOptions"/> property, for messages.</summary>
+    private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
+    {
+        [nameof(GaussianMixtureOptions.ComponentCount)] = "--components",
+        [nameof(GaussianMixtureOptions.Tolerance)] = "--tol",
+        [nameof(GaussianMixtureOptions.RegCovar)] = "--reg-covar",
+        [nameof(GaussianMixtureOptions.MaxIterations)] = "--max-iter",
+        [nameof(GaussianMixtureOptions.InitCount)] = "--n-init",
+        [nameof(GaussianMixtureOptions.MaxDegreeOfParallelism)] = "--threads",
+    };
+
+    private static string WithOptionName(ArgumentException a)
     {
         string m = a.Message;
         int at = m.IndexOf(" (Parameter '", StringComparison.Ordinal);
-        return at >= 0 ? m[..at] : m;
+        if (at >= 0)
+            m = m[..at];
+        return a.ParamName is { } name && OptionNames.TryGetValue(name, out var option) ? $"{option}: {m}" : m;
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -315,17 +315,17 @@ public sealed class GaussianMixtureModel
         }
         if (TrainingClusterSizes is { } sizes)
         {
-            s.AppendLine("Clustering table:");
-            AppendTable(s, Enumerable.Range(1, ComponentCount).Select(j => j.ToString(inv)).ToArray(),
+            s.AppendLine("Clustering table (rows per component, 0-based as Predict):");
+            AppendTable(s, Enumerable.Range(0, ComponentCount).Select(j => j.ToString(inv)).ToArray(),
                 sizes.Select(c => c.ToString(inv)).ToArray());
             s.AppendLine();
         }
         s.AppendLine("Mixing weights:");
-        AppendTable(s, Enumerable.Range(1, ComponentCount).Select(j => j.ToString(inv)).ToArray(),
+        AppendTable(s, Enumerable.Range(0, ComponentCount).Select(j => j.ToString(inv)).ToArray(),
             Parameters.Weights.Select(w => w.ToString("F4", inv)).ToArray());
         s.AppendLine();
         s.AppendLine("Means:");
-        var meanHeader = Enumerable.Repeat("", 1).Concat(Enumerable.Range(1, ComponentCount).Select(j => j.ToString(inv))).ToArray();
+        var meanHeader = Enumerable.Repeat("", 1).Concat(Enumerable.Range(0, ComponentCount).Select(j => j.ToString(inv))).ToArray();
         var rows = new List<string[]>();
         for (int a = 0; a < FeatureCount; a++)
         {

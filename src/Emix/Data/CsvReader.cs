@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Emix.Data;
@@ -20,6 +21,10 @@ namespace Emix.Data;
 /// <para>
 /// When the delimiter is a space, runs of spaces and tabs separate cells and leading or trailing blanks are
 /// ignored (the layout <c>numpy.savetxt</c> writes).
+/// </para>
+/// <para>
+/// Large inputs are parsed in blocks of lines on several threads; the values, and the error reported
+/// (always the first one in the file), do not depend on the number of threads.
 /// </para>
 /// </remarks>
 public static class CsvReader
@@ -117,7 +122,7 @@ public static class CsvReader
     /// <summary>Opens a text file for reading, turning "not found" and access errors into messages.</summary>
     internal static StreamReader OpenText(string path)
     {
-        var stream = OpenFile(path, 1 << 16);
+        var stream = OpenFile(path, bufferSize: 1); // the StreamReader buffers
         return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
     }
 
@@ -270,6 +275,7 @@ public static class CsvReader
         return firstLine.Contains('\t') ? '\t' : ',';
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsSkippable(ReadOnlySpan<char> line)
     {
         var trimmed = line.TrimStart();
@@ -307,6 +313,7 @@ public static class CsvReader
     /// holds exactly, and so does 10^k for |k| ≤ 22; one multiplication or division of two exact values is
     /// correctly rounded, which is what the full parser returns too.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParseFast(ReadOnlySpan<char> text, out double value)
     {
         value = 0;
@@ -416,6 +423,7 @@ public static class CsvReader
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double ParseCell(ReadOnlySpan<char> text, string sourceName, long lineNumber, int column)
     {
         if (TryParseFast(text, out double value))
@@ -506,6 +514,7 @@ public static class CsvReader
         /// <summary>The parsed rows, row-major, after <see cref="Parse"/>.</summary>
         public ReadOnlySpan<double> Values => _values.AsSpan(0, LineCount * _layout.FeatureCount);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool TryAdd(ReadOnlySpan<char> line, long lineNumber)
         {
             if (LineCount == LineCapacity)
@@ -536,6 +545,7 @@ public static class CsvReader
         }
 
         /// <summary>Parses every line, or stops at the first error and keeps it in <see cref="Error"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Parse()
         {
             int d = _layout.FeatureCount;
@@ -557,6 +567,7 @@ public static class CsvReader
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ParseRow(ReadOnlySpan<char> line, long lineNumber, Span<double> destination)
         {
             var layout = _layout;
@@ -595,7 +606,7 @@ public static class CsvReader
         private readonly RowLayout _layout;
         private readonly Queue<RowChunk> _inFlight = new();
         private readonly Stack<RowChunk> _free = new();
-        private readonly int _maxInFlight = Environment.ProcessorCount > 1 ? 2 * Environment.ProcessorCount : 0;
+        private readonly int _maxInFlight = Environment.ProcessorCount > 1 ? Math.Min(2 * Environment.ProcessorCount, 16) : 0;
         private RowChunk _current;
         private double[] _values = [];
         private long _count;
@@ -606,6 +617,7 @@ public static class CsvReader
             _current = new RowChunk(layout);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(ReadOnlySpan<char> line, long lineNumber)
         {
             if (_current.TryAdd(line, lineNumber))
@@ -709,6 +721,7 @@ public static class CsvReader
         public char Delimiter { get; set; } = ',';
 
         /// <summary>Splits the line and returns the number of cells.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Split(ReadOnlySpan<char> line, long lineNumber)
         {
             if (Delimiter == ' ')
@@ -867,6 +880,7 @@ public static class CsvReader
         /// <summary>The 1-based number of the line returned last.</summary>
         public long LineNumber { get; private set; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool TryReadLine(out ReadOnlySpan<char> line)
         {
             int scanFrom = _start;

@@ -25,24 +25,7 @@ public static class NpyWriter
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(data);
 
-        string fullPath = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(fullPath) ?? ".";
-        string temporary = Path.Combine(folder,
-            "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture)[..12] + ".tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Write(stream, data.Values, data.RowCount, data.FeatureCount);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+        AtomicFile.Write(path, stream => Write(stream, data.Values, data.RowCount, data.FeatureCount));
     }
 
     /// <summary>Writes a row-major array as a <c>.npy</c> file to a stream, from its current position.</summary>
@@ -98,21 +81,5 @@ public static class NpyWriter
         bytes.AsSpan(Preamble + written, total - Preamble - written - 1).Fill((byte)' ');
         bytes[total - 1] = (byte)'\n';
         return bytes;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: the original error matters more.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Best effort: the original error matters more.
-        }
     }
 }

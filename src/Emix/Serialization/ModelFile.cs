@@ -244,7 +244,8 @@ public static class ModelFile
             int n = RequiredInt(f, "n_samples", 1, int.MaxValue, FitError);
             int bestRun = RequiredInt(f, "best_run", 1, int.MaxValue, FitError);
             if (f.TryGetProperty("log_likelihood", out var ll) && ll.ValueKind != JsonValueKind.Null)
-                logLikelihood = JsonArrays.Read(ll, [1], "log_likelihood", FitError)[0];
+                logLikelihood = ll.ValueKind == JsonValueKind.Number && ll.TryGetDouble(out double l) && double.IsFinite(l) ? l
+                    : throw FitError($"log_likelihood: expected a finite number, found {JsonArrays.Describe(ll)}.");
             if (f.TryGetProperty("cluster_sizes", out var cs) && cs.ValueKind != JsonValueKind.Null)
             {
                 var raw = JsonArrays.Read(cs, [k], "cluster_sizes", FitError);
