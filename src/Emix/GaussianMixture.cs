@@ -65,6 +65,7 @@ public sealed class GaussianMixture
                 nameof(warmStart));
         var user = o.InitialParameters is null ? null : UserParameters.Check(o.InitialParameters, structure, k, d);
 
+        var kernel = Kernels.KernelSelector.Create(o.Kernel);
         var rng = new RandomSource(o.Seed);
         GaussianParameters Initialize(int run)
         {
@@ -77,7 +78,7 @@ public sealed class GaussianMixture
 
         (GaussianParameters, double) Step(GaussianParameters p)
         {
-            var stats = GaussianEm.EStepStatistics(data, p, o.ChunkRows, o.MaxDegreeOfParallelism, cancellationToken);
+            var stats = GaussianEm.EStepStatistics(data, p, kernel, o.ChunkRows, o.MaxDegreeOfParallelism, cancellationToken);
             double lowerBound = stats[SufficientStatistics.LogLikelihoodOffset] / n;
             return (GaussianEm.MStep(structure, k, d, stats, p.Means, o.RegCovar), lowerBound);
         }
@@ -90,7 +91,7 @@ public sealed class GaussianMixture
 
         var fit = new FitReport(
             result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o);
-        return GaussianMixtureModel.FromFit(result.Parameters, data, fit);
+        return GaussianMixtureModel.FromFit(result.Parameters, data, fit, kernel);
     }
 
     /// <summary>scikit-learn's <c>_initialize</c>: one M-step from the initial responsibilities, weights nk/n.</summary>
@@ -106,10 +107,10 @@ public sealed class GaussianMixture
         var chunking = new Chunking(data.RowCount, o.ChunkRows);
         var values = data.RawValues;
         var stats = new double[layout.Length];
-        ChunkRunner.Reduce(chunking, layout.Length, o.MaxDegreeOfParallelism, () => new GaussianEm.Scratch(o.ChunkRows, k, d), (c, s, scratch) =>
+        ChunkRunner.Reduce(chunking, layout.Length, o.MaxDegreeOfParallelism, () => (Resp: new double[o.ChunkRows * k], Row: new double[d]), (c, s, scratch) =>
         {
             int len = chunking.Length(c), start = chunking.Start(c);
-            var r = scratch.Responsibilities.AsSpan(0, len * k);
+            var r = scratch.Resp.AsSpan(0, len * k);
             resp.Fill(c, start, len, k, r);
             GaussianEm.AccumulateChunk(structure, layout, values.AsSpan(start * d, len * d), len, r, shifts, s, scratch.Row);
         }, stats, cancellationToken);

@@ -145,14 +145,14 @@ public sealed class GaussianMixtureModel
         return new GaussianMixtureModel(user.Apply(null, structure, k, d), CheckNames(featureNames, d), null, null, null);
     }
 
-    internal static GaussianMixtureModel FromFit(GaussianParameters parameters, DataSet data, FitReport fit)
+    internal static GaussianMixtureModel FromFit(GaussianParameters parameters, DataSet data, FitReport fit, Kernels.IEStepKernel kernel)
     {
         // The final E-step of scikit-learn's fit: cluster sizes and the log-likelihood of the kept parameters.
         var sizes = new int[parameters.ComponentCount];
-        var labels = PredictCore(parameters, data, fit.Options.MaxDegreeOfParallelism);
+        var labels = PredictCore(parameters, data, kernel, fit.Options.MaxDegreeOfParallelism);
         foreach (int label in labels)
             sizes[label]++;
-        double logLikelihood = GaussianEm.LogLikelihood(data, parameters, fit.Options.MaxDegreeOfParallelism);
+        double logLikelihood = GaussianEm.LogLikelihood(data, parameters, kernel, fit.Options.MaxDegreeOfParallelism);
         return new GaussianMixtureModel(parameters, data.FeatureNames, fit, sizes, logLikelihood);
     }
 
@@ -177,13 +177,16 @@ public sealed class GaussianMixtureModel
     public static GaussianMixtureModel Load(string path) => Serialization.ModelFile.Load(path);
 
     /// <summary>The most probable component of every row.</summary>
-    public int[] Predict(DataSet data) => PredictCore(Parameters, CheckData(data), null);
+    public int[] Predict(DataSet data) => PredictCore(Parameters, CheckData(data), Kernel, null);
 
-    private static int[] PredictCore(GaussianParameters p, DataSet data, int? threads)
+    /// <summary>The kernel used to evaluate this model (the fastest this machine supports, unless EMIX_KERNEL forces one).</summary>
+    private static Kernels.IEStepKernel Kernel => Kernels.KernelSelector.Create(Kernels.KernelVariant.Auto);
+
+    private static int[] PredictCore(GaussianParameters p, DataSet data, Kernels.IEStepKernel kernel, int? threads)
     {
         int k = p.ComponentCount;
         var labels = new int[data.RowCount];
-        GaussianEm.Evaluate(data, p, threads, (start, n, logResp, _) =>
+        GaussianEm.Evaluate(data, p, kernel, threads, (start, n, logResp, _) =>
         {
             for (int i = 0; i < n; i++)
             {
@@ -199,12 +202,14 @@ public sealed class GaussianMixtureModel
     }
 
     /// <summary>Posterior probability of each component for every row (n×k); rows sum to 1.</summary>
-    public double[,] PredictProbabilities(DataSet data)
+    public double[,] PredictProbabilities(DataSet data) => PredictProbabilities(data, Kernels.KernelVariant.Auto);
+
+    internal double[,] PredictProbabilities(DataSet data, Kernels.KernelVariant variant)
     {
         CheckData(data);
         int k = ComponentCount;
         var result = new double[data.RowCount, k];
-        GaussianEm.Evaluate(data, Parameters, null, (start, n, logResp, _) =>
+        GaussianEm.Evaluate(data, Parameters, Kernels.KernelSelector.Create(variant), null, (start, n, logResp, _) =>
         {
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < k; j++)
@@ -214,27 +219,29 @@ public sealed class GaussianMixtureModel
     }
 
     /// <summary>Log-density log p(x) of every row under the mixture (scikit-learn's <c>score_samples</c>).</summary>
-    public double[] ScoreSamples(DataSet data)
+    public double[] ScoreSamples(DataSet data) => ScoreSamples(data, Kernels.KernelVariant.Auto);
+
+    internal double[] ScoreSamples(DataSet data, Kernels.KernelVariant variant)
     {
         CheckData(data);
         var result = new double[data.RowCount];
-        GaussianEm.Evaluate(data, Parameters, null, (start, n, _, logNorm) => logNorm.CopyTo(result.AsSpan(start, n)));
+        GaussianEm.Evaluate(data, Parameters, Kernels.KernelSelector.Create(variant), null, (start, n, _, logNorm) => logNorm.CopyTo(result.AsSpan(start, n)));
         return result;
     }
 
     /// <summary>Mean log-likelihood per row (scikit-learn's <c>score</c>).</summary>
-    public double Score(DataSet data) => GaussianEm.LogLikelihood(CheckData(data), Parameters, null) / data.RowCount;
+    public double Score(DataSet data) => GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null) / data.RowCount;
 
     /// <summary>
     /// Bayesian information criterion, scikit-learn's sign: −2·log L + p·ln n; lower is better.
     /// (mclust reports the negative, where higher is better.)
     /// </summary>
     public double Bic(DataSet data) =>
-        (-2 * GaussianEm.LogLikelihood(CheckData(data), Parameters, null)) + (FreeParameterCount * Math.Log(data.RowCount));
+        (-2 * GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null)) + (FreeParameterCount * Math.Log(data.RowCount));
 
     /// <summary>Akaike information criterion, scikit-learn's sign: −2·log L + 2p; lower is better.</summary>
     public double Aic(DataSet data) =>
-        (-2 * GaussianEm.LogLikelihood(CheckData(data), Parameters, null)) + (2.0 * FreeParameterCount);
+        (-2 * GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null)) + (2.0 * FreeParameterCount);
 
     /// <summary>
     /// Draws <paramref name="count"/> rows from the mixture: component counts from a multinomial on

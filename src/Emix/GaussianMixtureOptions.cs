@@ -67,6 +67,12 @@ public sealed record GaussianMixtureOptions
     /// </summary>
     public int ChunkRows { get; init; } = Em.Chunking.DefaultChunkRows;
 
+    /// <summary>
+    /// Which E-step kernel runs (default: the fastest supported, or the one named by the
+    /// <c>EMIX_KERNEL</c> environment variable). Variants agree to rounding, not to the bit.
+    /// </summary>
+    public Kernels.KernelVariant Kernel { get; init; } = Kernels.KernelVariant.Auto;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -90,6 +96,8 @@ public sealed record GaussianMixtureOptions
             Fail(nameof(InitCount), InitCount, "must be at least 1.");
         if (MaxDegreeOfParallelism is < 1)
             Fail(nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "must be at least 1 (or null for all cores).");
+        if (!Enum.IsDefined(Kernel))
+            Fail(nameof(Kernel), Kernel, "unknown kernel variant.");
         if (ChunkRows < 1)
             Fail(nameof(ChunkRows), ChunkRows, "must be at least 1.");
     }

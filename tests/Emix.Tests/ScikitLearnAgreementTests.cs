@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Emix.Kernels;
 
 namespace Emix.Tests;
 
@@ -8,16 +9,18 @@ namespace Emix.Tests;
 /// </summary>
 public class ScikitLearnAgreementTests
 {
-    public static TheoryData<string, string> Cases()
+    public static TheoryData<string, string, KernelVariant> Cases()
     {
-        var data = new TheoryData<string, string>();
+        var data = new TheoryData<string, string, KernelVariant>();
         foreach (var set in new[] { "iris", "faithful", "wine" })
             foreach (var type in new[] { "full", "tied", "diag", "spherical" })
-                data.Add(set, type);
+                foreach (var variant in new[] { KernelVariant.Scalar, KernelVariant.Vector256 })
+                    if (variant != KernelVariant.Vector256 || KernelSelector.IsVector256Supported)
+                        data.Add(set, type, variant);
         return data;
     }
 
-    private static (DataSet Data, GaussianMixtureOptions Options, JsonElement Fixture) Load(string set, string type, string run)
+    private static (DataSet Data, GaussianMixtureOptions Options, JsonElement Fixture) Load(string set, string type, string run, KernelVariant variant)
     {
         var fixture = Fixtures.Json($"sklearn/{set}_{type}.json");
         var data = Fixtures.Data(set);
@@ -31,6 +34,7 @@ public class ScikitLearnAgreementTests
             RegCovar = fixture.GetProperty("reg_covar").GetDouble(),
             MaxIterations = r.GetProperty("max_iter").GetInt32(),
             Tolerance = r.GetProperty("tol").GetDouble(),
+            Kernel = variant,
             InitialParameters = new InitialParameters
             {
                 Weights = Fixtures.Flat(init.GetProperty("weights")),
@@ -43,9 +47,9 @@ public class ScikitLearnAgreementTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Fixed_iterations_match_scikit_learn(string set, string type)
+    public void Fixed_iterations_match_scikit_learn(string set, string type, KernelVariant variant)
     {
-        var (data, options, expected) = Load(set, type, "fixed");
+        var (data, options, expected) = Load(set, type, "fixed", variant);
         var model = new GaussianMixture(options).Fit(data);
 
         Assert.Equal(expected.GetProperty("n_iter").GetInt32(), model.IterationCount);
@@ -63,9 +67,9 @@ public class ScikitLearnAgreementTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Converged_fits_match_scikit_learn(string set, string type)
+    public void Converged_fits_match_scikit_learn(string set, string type, KernelVariant variant)
     {
-        var (data, options, expected) = Load(set, type, "converged");
+        var (data, options, expected) = Load(set, type, "converged", variant);
         var model = new GaussianMixture(options).Fit(data);
 
         Assert.True(model.Converged);

@@ -12,34 +12,21 @@ internal static class GaussianEm
     /// <summary>scikit-learn adds 10·eps to every nk so that an empty component does not divide by zero.</summary>
     public const double NkGuard = 10 * 2.220446049250313e-16;
 
-    /// <summary>Per-thread scratch: one chunk of log-responsibilities and a row.</summary>
-    internal sealed class Scratch(int chunkRows, int k, int d)
-    {
-        public readonly double[] Responsibilities = new double[chunkRows * k];
-        public readonly double[] LogNorm = new double[chunkRows];
-        public readonly double[] Row = new double[Math.Max(d, 1)];
-    }
-
     /// <summary>
     /// E-step of every chunk merged in chunk order: returns the statistics buffer; its first
     /// entry is the total log-likelihood of <paramref name="p"/>. Statistics are centred on p's means.
     /// </summary>
-    public static double[] EStepStatistics(DataSet data, GaussianParameters p, int chunkRows, int? threads, CancellationToken cancellationToken)
+    public static double[] EStepStatistics(DataSet data, GaussianParameters p, IEStepKernel kernel, int chunkRows, int? threads, CancellationToken cancellationToken)
     {
         int k = p.ComponentCount, d = p.FeatureCount;
         var layout = new SufficientStatistics(p.Structure, k, d);
         var chunking = new Chunking(data.RowCount, chunkRows);
         var total = new double[layout.Length];
         var values = data.RawValues;
-        ChunkRunner.Reduce(chunking, layout.Length, threads, () => new Scratch(chunkRows, k, d), (c, stats, scratch) =>
+        ChunkRunner.Reduce(chunking, layout.Length, threads, () => kernel.CreateScratch(chunkRows, k, d), (c, stats, scratch) =>
         {
             int n = chunking.Length(c);
-            var rows = values.AsSpan(chunking.Start(c) * d, n * d);
-            var resp = scratch.Responsibilities.AsSpan(0, n * k);
-            stats[SufficientStatistics.LogLikelihoodOffset] =
-                EStepKernel.LogResponsibilities(p, rows, n, resp, default, scratch.Row);
-            EStepKernel.Exponentiate(resp);
-            AccumulateChunk(p.Structure, layout, rows, n, resp, p.Means, stats, scratch.Row);
+            kernel.Accumulate(p, values.AsSpan(chunking.Start(c) * d, n * d), n, layout, stats, scratch);
         }, total, cancellationToken);
         return total;
     }
@@ -99,34 +86,42 @@ internal static class GaussianEm
     /// Runs the E-step of every chunk and hands each chunk's log-responsibilities (n×k) and
     /// log p(x_i) (n) to <paramref name="consume"/> with the chunk's first row.
     /// </summary>
-    public static void Evaluate(DataSet data, GaussianParameters p, int? threads, ChunkConsumer consume, CancellationToken cancellationToken = default)
+    public static void Evaluate(DataSet data, GaussianParameters p, IEStepKernel kernel, int? threads, ChunkConsumer consume, CancellationToken cancellationToken = default)
     {
         int k = p.ComponentCount, d = p.FeatureCount;
-        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
+        int chunkRows = Chunking.DefaultChunkRows;
+        var chunking = new Chunking(data.RowCount, chunkRows);
         var values = data.RawValues;
-        ChunkRunner.ForEach(chunking, threads, () => new Scratch(Chunking.DefaultChunkRows, k, d), (c, scratch) =>
+        ChunkRunner.ForEach(chunking, threads, () => new EvaluationScratch(kernel.CreateScratch(chunkRows, k, d), chunkRows, k), (c, scratch) =>
         {
             int n = chunking.Length(c);
-            var rows = values.AsSpan(chunking.Start(c) * d, n * d);
-            var logResp = scratch.Responsibilities.AsSpan(0, n * k);
+            var logResp = scratch.LogResp.AsSpan(0, n * k);
             var logNorm = scratch.LogNorm.AsSpan(0, n);
-            EStepKernel.LogResponsibilities(p, rows, n, logResp, logNorm, scratch.Row);
+            kernel.LogResponsibilities(p, values.AsSpan(chunking.Start(c) * d, n * d), n, logResp, logNorm, scratch.Kernel);
             consume(chunking.Start(c), n, logResp, logNorm);
         }, cancellationToken);
     }
 
+    private sealed class EvaluationScratch(object kernel, int chunkRows, int k)
+    {
+        public readonly object Kernel = kernel;
+        public readonly double[] LogResp = new double[chunkRows * k];
+        public readonly double[] LogNorm = new double[chunkRows];
+    }
+
     /// <summary>Total log-likelihood Σ log p(x_i), summed in chunk order (deterministic).</summary>
-    public static double LogLikelihood(DataSet data, GaussianParameters p, int? threads)
+    public static double LogLikelihood(DataSet data, GaussianParameters p, IEStepKernel kernel, int? threads)
     {
         int k = p.ComponentCount, d = p.FeatureCount;
-        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
+        int chunkRows = Chunking.DefaultChunkRows;
+        var chunking = new Chunking(data.RowCount, chunkRows);
         var values = data.RawValues;
         var total = new double[1];
-        ChunkRunner.Reduce(chunking, 1, threads, () => new Scratch(Chunking.DefaultChunkRows, k, d), (c, stats, scratch) =>
+        ChunkRunner.Reduce(chunking, 1, threads, () => new EvaluationScratch(kernel.CreateScratch(chunkRows, k, d), chunkRows, k), (c, stats, scratch) =>
         {
             int n = chunking.Length(c);
-            stats[0] = EStepKernel.LogResponsibilities(p, values.AsSpan(chunking.Start(c) * d, n * d), n,
-                scratch.Responsibilities.AsSpan(0, n * k), default, scratch.Row);
+            stats[0] = kernel.LogResponsibilities(p, values.AsSpan(chunking.Start(c) * d, n * d), n,
+                scratch.LogResp.AsSpan(0, n * k), default, scratch.Kernel);
         }, total);
         return total[0];
     }

@@ -33,6 +33,15 @@ internal sealed class GaussianParameters
     public double[] PrecisionCholeskyValues { get; }
     public double[] LogDetPrecisionCholesky { get; }
 
+    private double[]? _kernelData;
+
+    /// <summary>
+    /// Data a kernel derives from these parameters once (e.g. padded factors), created on first
+    /// use. Creation is idempotent, so a race between threads only wastes work.
+    /// </summary>
+    public double[] GetOrCreateKernelData(Func<GaussianParameters, double[]> create) =>
+        _kernelData ?? Interlocked.CompareExchange(ref _kernelData, create(this), null) ?? _kernelData!;
+
     public ReadOnlySpan<double> MeanOf(int j) => Means.AsSpan(j * FeatureCount, FeatureCount);
 
     /// <summary>

@@ -1,0 +1,22 @@
+using Emix.Covariance;
+
+namespace Emix.Kernels;
+
+/// <summary>
+/// The per-chunk work of an EM iteration. Glossary: n = rows in the chunk, k = components,
+/// d = features, r = responsibility.
+/// </summary>
+internal interface IEStepKernel
+{
+    /// <summary>Scratch for one thread; reused for every chunk it runs.</summary>
+    object CreateScratch(int chunkRows, int k, int d);
+
+    /// <summary>
+    /// The fused E-step of one chunk: adds Σ log p(x_i), nk, Σ r·(x − μ) and the structure's
+    /// second moments (centred on the means of <paramref name="p"/>) into <paramref name="stats"/>.
+    /// </summary>
+    void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, int n, SufficientStatistics layout, Span<double> stats, object scratch);
+
+    /// <summary>Writes log r_ij (n×k, row-major) and log p(x_i) (n, optional); returns Σ log p(x_i).</summary>
+    double LogResponsibilities(GaussianParameters p, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, object scratch);
+}

@@ -1,0 +1,29 @@
+using Emix.Covariance;
+
+namespace Emix.Kernels;
+
+/// <summary>The scalar reference kernel: the structure's own loops, one row and one component at a time.</summary>
+internal sealed class ScalarEStepKernel : IEStepKernel
+{
+    public static readonly ScalarEStepKernel Instance = new();
+
+    private sealed class Scratch(int chunkRows, int k, int d)
+    {
+        public readonly double[] Responsibilities = new double[chunkRows * k];
+        public readonly double[] Row = new double[Math.Max(d, 1)];
+    }
+
+    public object CreateScratch(int chunkRows, int k, int d) => new Scratch(chunkRows, k, d);
+
+    public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, int n, SufficientStatistics layout, Span<double> stats, object scratch)
+    {
+        var s = (Scratch)scratch;
+        var resp = s.Responsibilities.AsSpan(0, n * p.ComponentCount);
+        stats[SufficientStatistics.LogLikelihoodOffset] += EStepKernel.LogResponsibilities(p, rows, n, resp, default, s.Row);
+        EStepKernel.Exponentiate(resp);
+        GaussianEm.AccumulateChunk(p.Structure, layout, rows, n, resp, p.Means, stats, s.Row);
+    }
+
+    public double LogResponsibilities(GaussianParameters p, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, object scratch) =>
+        EStepKernel.LogResponsibilities(p, rows, n, logResp, logNorm, ((Scratch)scratch).Row);
+}

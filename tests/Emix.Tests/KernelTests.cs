@@ -1,0 +1,108 @@
+using Emix.Kernels;
+
+namespace Emix.Tests;
+
+/// <summary>Every kernel variant against the scalar reference, across shapes that hit every tail.</summary>
+public class KernelTests
+{
+    /// <summary>The fast kernels reorder sums (blocks, FMA); the bound on the lower bound.</summary>
+    private const double LowerBoundTolerance = 1e-12;
+
+    public static TheoryData<KernelVariant> Variants()
+    {
+        var data = new TheoryData<KernelVariant> { KernelVariant.Scalar };
+        if (KernelSelector.IsVector256Supported)
+            data.Add(KernelVariant.Vector256);
+        return data;
+    }
+
+    public static TheoryData<CovarianceType, int, int> Shapes()
+    {
+        var data = new TheoryData<CovarianceType, int, int>();
+        foreach (var type in TestData.AllTypes)
+            foreach (int d in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 33 })
+                data.Add(type, d, 1 + (d % 5));
+        return data;
+    }
+
+    private static DataSet Random(int n, int d, long seed, double offset)
+    {
+        var rng = new Emix.Internals.RandomSource(seed);
+        var values = new double[n * d];
+        for (int i = 0; i < n; i++)
+        {
+            int group = i % 3;
+            for (int a = 0; a < d; a++)
+                values[(i * d) + a] = offset + (3.0 * group * ((a % 2) == 0 ? 1 : -1)) + ((1 + (0.1 * a)) * rng.NextNormal());
+        }
+        return DataSet.Wrap(values, d);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Vector_kernel_agrees_with_the_scalar_reference(CovarianceType type, int d, int k)
+    {
+        if (!KernelSelector.IsVector256Supported)
+            return;
+        // 1,031 rows: a chunk of 1,024 plus a ragged one, blocks of 256 with a ragged tail.
+        var data = Random(1031, d, seed: d, offset: 50);
+        var options = new GaussianMixtureOptions { ComponentCount = k, CovarianceType = type, MaxIterations = 8, Tolerance = 0, Init = InitMethod.RandomFromData };
+        var scalar = new GaussianMixture(options with { Kernel = KernelVariant.Scalar }).Fit(data);
+        var vector = new GaussianMixture(options with { Kernel = KernelVariant.Vector256 }).Fit(data);
+        for (int i = 0; i < scalar.LowerBoundHistory.Count; i++)
+            Close.Relative(scalar.LowerBoundHistory[i], vector.LowerBoundHistory[i], LowerBoundTolerance, $"lower bound, iteration {i + 1}");
+        Close.All(Fixtures.Flatten(scalar.Means), Fixtures.Flatten(vector.Means), 1e-9, "means");
+        Close.All(scalar.Covariances, vector.Covariances, 1e-9, "covariances");
+
+        var s = scalar.ScoreSamples(data, KernelVariant.Scalar);
+        var p = scalar.PredictProbabilities(data, KernelVariant.Scalar);
+        var vs = scalar.ScoreSamples(data, KernelVariant.Vector256);
+        var vp = scalar.PredictProbabilities(data, KernelVariant.Vector256);
+        Close.All(s, vs, 1e-12, "score samples");
+        Close.All(Fixtures.Flatten(p), Fixtures.Flatten(vp), 1e-12, "probabilities");
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Each_variant_is_deterministic_across_threads(KernelVariant variant)
+    {
+        var data = TestData.Blobs(12_000);
+        foreach (var type in TestData.AllTypes)
+        {
+            var options = new GaussianMixtureOptions { ComponentCount = 3, CovarianceType = type, Kernel = variant, MaxIterations = 5, Tolerance = 0 };
+            var one = TestData.Bits(new GaussianMixture(options with { MaxDegreeOfParallelism = 1 }).Fit(data));
+            var four = TestData.Bits(new GaussianMixture(options with { MaxDegreeOfParallelism = 4 }).Fit(data));
+            Assert.Equal(one, four);
+        }
+    }
+}
+
+/// <summary>Tests that change process-wide environment variables; run alone so no other test sees them.</summary>
+[CollectionDefinition(nameof(ProcessEnvironmentTests), DisableParallelization = true)]
+public sealed class ProcessEnvironmentTests;
+
+[Collection(nameof(ProcessEnvironmentTests))]
+public class KernelSelectionTests
+{
+    [Fact]
+    public void The_environment_variable_forces_a_variant_and_rejects_unknown_names()
+    {
+        {
+            string? old = Environment.GetEnvironmentVariable(KernelSelector.EnvironmentVariable);
+            try
+            {
+                Environment.SetEnvironmentVariable(KernelSelector.EnvironmentVariable, "scalar");
+                Assert.Equal(KernelVariant.Scalar, KernelSelector.Resolve(KernelVariant.Auto));
+                Environment.SetEnvironmentVariable(KernelSelector.EnvironmentVariable, "avx9000");
+                Assert.Contains("EMIX_KERNEL=avx9000", Assert.Throws<ArgumentException>(() => KernelSelector.Resolve(KernelVariant.Auto)).Message);
+                Environment.SetEnvironmentVariable(KernelSelector.EnvironmentVariable, null);
+                Assert.Equal(KernelSelector.IsVector256Supported ? KernelVariant.Vector256 : KernelVariant.Scalar, KernelSelector.Resolve(KernelVariant.Auto));
+                Assert.Equal(KernelVariant.Scalar, KernelSelector.Resolve(KernelVariant.Scalar));
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable(KernelSelector.EnvironmentVariable, old);
+            }
+        }
+    }
+}
