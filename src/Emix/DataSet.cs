@@ -10,7 +10,7 @@ namespace Emix;
 /// The engine reads a data set in fixed-size chunks of rows (see <see cref="Em.Chunking"/>); this
 /// class is the in-memory source. Readers for CSV/TSV and NumPy files return one.
 /// </remarks>
-public sealed class DataSet
+public sealed class DataSet : RowSource
 {
     private readonly double[] _values;
 
@@ -24,21 +24,26 @@ public sealed class DataSet
     }
 
     /// <summary>Number of rows (samples).</summary>
-    public int RowCount { get; }
+    public override int RowCount { get; }
 
     /// <summary>Number of columns (features) per row.</summary>
-    public int FeatureCount { get; }
+    public override int FeatureCount { get; }
 
     /// <summary>Column names: from a header when there was one, otherwise <c>x1</c>, <c>x2</c>, …</summary>
-    public IReadOnlyList<string> FeatureNames { get; }
+    public override IReadOnlyList<string> FeatureNames { get; }
 
     /// <summary>Where the rows came from (a file path, or "array"), for messages.</summary>
-    public string Source { get; }
+    public override string Source { get; }
 
     /// <summary>All values, row-major: row <c>i</c> is <c>[i*FeatureCount, (i+1)*FeatureCount)</c>.</summary>
     public ReadOnlySpan<double> Values => _values;
 
     internal double[] RawValues => _values;
+
+    internal override bool IsInMemory => true;
+
+    internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer) =>
+        _values.AsSpan(start * FeatureCount, count * FeatureCount);
 
     /// <summary>One row.</summary>
     public ReadOnlySpan<double> Row(int index) => _values.AsSpan(index * FeatureCount, FeatureCount);

@@ -31,7 +31,7 @@ public sealed class GaussianMixture
     /// <summary>Fits the mixture to <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException">Fewer rows than components, or initial parameters of the wrong shape.</exception>
     /// <exception cref="NumericalFailureException">A component collapsed (covariance not positive definite).</exception>
-    public GaussianMixtureModel Fit(DataSet data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+    public GaussianMixtureModel Fit(RowSource data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
         FitCore(data, null, progress, cancellationToken);
 
     /// <summary>
@@ -39,7 +39,7 @@ public sealed class GaussianMixture
     /// as scikit-learn's <c>warm_start=True</c> does on a second <c>fit</c>. Emix takes the model
     /// explicitly instead of keeping hidden state in the estimator.
     /// </summary>
-    public GaussianMixtureModel Fit(DataSet data, GaussianMixtureModel warmStart, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    public GaussianMixtureModel Fit(RowSource data, GaussianMixtureModel warmStart, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(warmStart);
         return FitCore(data, warmStart, progress, cancellationToken);
@@ -48,7 +48,7 @@ public sealed class GaussianMixture
     /// <summary>Fits and returns the predicted component of every row: equal to <c>Fit(data).Predict(data)</c>.</summary>
     public int[] FitPredict(DataSet data) => Fit(data).Predict(data);
 
-    private GaussianMixtureModel FitCore(DataSet data, GaussianMixtureModel? warmStart, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    private GaussianMixtureModel FitCore(RowSource data, GaussianMixtureModel? warmStart, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         var o = Options;
@@ -71,7 +71,7 @@ public sealed class GaussianMixture
         {
             if (user is { Complete: true })
                 return user.Apply(null, structure, k, d);
-            var resp = Initializer.Create(o.Init, data, k, rng, o.MaxDegreeOfParallelism, cancellationToken);
+            var resp = Initializer.Create(o.Init, data, k, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
             var fromData = InitialEstimate(data, structure, k, resp, o, cancellationToken);
             return user is null ? fromData : user.Apply(fromData, structure, k, d);
         }
@@ -94,8 +94,15 @@ public sealed class GaussianMixture
         return GaussianMixtureModel.FromFit(result.Parameters, data, fit, kernel);
     }
 
+    private sealed class InitScratch(int chunkRows, int k, int d)
+    {
+        public readonly double[] Resp = new double[chunkRows * k];
+        public readonly double[] Row = new double[d];
+        public double[]? Rows;
+    }
+
     /// <summary>scikit-learn's <c>_initialize</c>: one M-step from the initial responsibilities, weights nk/n.</summary>
-    private static GaussianParameters InitialEstimate(DataSet data, CovarianceStructure structure, int k,
+    private static GaussianParameters InitialEstimate(RowSource data, CovarianceStructure structure, int k,
         InitialResponsibilities resp, GaussianMixtureOptions o, CancellationToken cancellationToken)
     {
         int d = data.FeatureCount;
@@ -105,14 +112,14 @@ public sealed class GaussianMixture
             mean.CopyTo(shifts, j * d);
         var layout = new SufficientStatistics(structure, k, d);
         var chunking = new Chunking(data.RowCount, o.ChunkRows);
-        var values = data.RawValues;
         var stats = new double[layout.Length];
-        ChunkRunner.Reduce(chunking, layout.Length, o.MaxDegreeOfParallelism, () => (Resp: new double[o.ChunkRows * k], Row: new double[d]), (c, s, scratch) =>
+        ChunkRunner.Reduce(chunking, layout.Length, o.MaxDegreeOfParallelism, () => new InitScratch(o.ChunkRows, k, d), (c, s, scratch) =>
         {
             int len = chunking.Length(c), start = chunking.Start(c);
+            var rows = data.ReadRows(start, len, ref scratch.Rows);
             var r = scratch.Resp.AsSpan(0, len * k);
-            resp.Fill(c, start, len, k, r);
-            GaussianEm.AccumulateChunk(structure, layout, values.AsSpan(start * d, len * d), len, r, shifts, s, scratch.Row);
+            resp.Fill(c, start, len, k, rows, r);
+            GaussianEm.AccumulateChunk(structure, layout, rows, len, r, shifts, s, scratch.Row);
         }, stats, cancellationToken);
         return GaussianEm.MStep(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.RowCount);
     }

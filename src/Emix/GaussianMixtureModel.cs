@@ -145,14 +145,11 @@ public sealed class GaussianMixtureModel
         return new GaussianMixtureModel(user.Apply(null, structure, k, d), CheckNames(featureNames, d), null, null, null);
     }
 
-    internal static GaussianMixtureModel FromFit(GaussianParameters parameters, DataSet data, FitReport fit, Kernels.IEStepKernel kernel)
+    internal static GaussianMixtureModel FromFit(GaussianParameters parameters, RowSource data, FitReport fit, Kernels.IEStepKernel kernel)
     {
         // The final E-step of scikit-learn's fit: cluster sizes and the log-likelihood of the kept parameters.
         var sizes = new int[parameters.ComponentCount];
-        var labels = PredictCore(parameters, data, kernel, fit.Options.MaxDegreeOfParallelism);
-        foreach (int label in labels)
-            sizes[label]++;
-        double logLikelihood = GaussianEm.LogLikelihood(data, parameters, kernel, fit.Options.MaxDegreeOfParallelism);
+        double logLikelihood = GaussianEm.LogLikelihood(data, parameters, kernel, fit.Options.MaxDegreeOfParallelism, sizes);
         return new GaussianMixtureModel(parameters, data.FeatureNames, fit, sizes, logLikelihood);
     }
 
@@ -189,14 +186,7 @@ public sealed class GaussianMixtureModel
         GaussianEm.Evaluate(data, p, kernel, threads, (start, n, logResp, _) =>
         {
             for (int i = 0; i < n; i++)
-            {
-                var row = logResp.Slice(i * k, k);
-                int best = 0;
-                for (int j = 1; j < k; j++)
-                    if (row[j] > row[best])
-                        best = j;
-                labels[start + i] = best;
-            }
+                labels[start + i] = GaussianEm.MostProbable(logResp.Slice(i * k, k));
         });
         return labels;
     }

@@ -68,6 +68,13 @@ public sealed record GaussianMixtureOptions
     public int ChunkRows { get; init; } = Em.Chunking.DefaultChunkRows;
 
     /// <summary>
+    /// k-means and k-means++ initialisation run on at most this many rows, drawn uniformly
+    /// (all rows when there are fewer, which is scikit-learn's behaviour); k-means then assigns
+    /// every row to its nearest centre. Bounds initialisation cost and memory on large data.
+    /// </summary>
+    public int InitSampleRows { get; init; } = Initialization.Initializer.DefaultSampleRows;
+
+    /// <summary>
     /// Which E-step kernel runs (default: the fastest supported, or the one named by the
     /// <c>EMIX_KERNEL</c> environment variable). Variants agree to rounding, not to the bit.
     /// </summary>
@@ -96,6 +103,8 @@ public sealed record GaussianMixtureOptions
             Fail(nameof(InitCount), InitCount, "must be at least 1.");
         if (MaxDegreeOfParallelism is < 1)
             Fail(nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "must be at least 1 (or null for all cores).");
+        if (InitSampleRows < 1)
+            Fail(nameof(InitSampleRows), InitSampleRows, "must be at least 1.");
         if (!Enum.IsDefined(Kernel))
             Fail(nameof(Kernel), Kernel, "unknown kernel variant.");
         if (ChunkRows < 1)

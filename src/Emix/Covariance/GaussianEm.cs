@@ -16,17 +16,16 @@ internal static class GaussianEm
     /// E-step of every chunk merged in chunk order: returns the statistics buffer; its first
     /// entry is the total log-likelihood of <paramref name="p"/>. Statistics are centred on p's means.
     /// </summary>
-    public static double[] EStepStatistics(DataSet data, GaussianParameters p, IEStepKernel kernel, int chunkRows, int? threads, CancellationToken cancellationToken)
+    public static double[] EStepStatistics(RowSource data, GaussianParameters p, IEStepKernel kernel, int chunkRows, int? threads, CancellationToken cancellationToken)
     {
         int k = p.ComponentCount, d = p.FeatureCount;
         var layout = new SufficientStatistics(p.Structure, k, d);
         var chunking = new Chunking(data.RowCount, chunkRows);
         var total = new double[layout.Length];
-        var values = data.RawValues;
-        ChunkRunner.Reduce(chunking, layout.Length, threads, () => kernel.CreateScratch(chunkRows, k, d), (c, stats, scratch) =>
+        ChunkRunner.Reduce(chunking, layout.Length, threads, () => new KernelScratch(kernel.CreateScratch(chunkRows, k, d), chunkRows, 0), (c, stats, scratch) =>
         {
             int n = chunking.Length(c);
-            kernel.Accumulate(p, values.AsSpan(chunking.Start(c) * d, n * d), n, layout, stats, scratch);
+            kernel.Accumulate(p, data.ReadRows(chunking.Start(c), n, ref scratch.Rows), n, layout, stats, scratch.Kernel);
         }, total, cancellationToken);
         return total;
     }
@@ -86,44 +85,63 @@ internal static class GaussianEm
     /// Runs the E-step of every chunk and hands each chunk's log-responsibilities (n×k) and
     /// log p(x_i) (n) to <paramref name="consume"/> with the chunk's first row.
     /// </summary>
-    public static void Evaluate(DataSet data, GaussianParameters p, IEStepKernel kernel, int? threads, ChunkConsumer consume, CancellationToken cancellationToken = default)
+    public static void Evaluate(RowSource data, GaussianParameters p, IEStepKernel kernel, int? threads, ChunkConsumer consume, CancellationToken cancellationToken = default)
     {
         int k = p.ComponentCount, d = p.FeatureCount;
         int chunkRows = Chunking.DefaultChunkRows;
         var chunking = new Chunking(data.RowCount, chunkRows);
-        var values = data.RawValues;
-        ChunkRunner.ForEach(chunking, threads, () => new EvaluationScratch(kernel.CreateScratch(chunkRows, k, d), chunkRows, k), (c, scratch) =>
+        ChunkRunner.ForEach(chunking, threads, () => new KernelScratch(kernel.CreateScratch(chunkRows, k, d), chunkRows, k), (c, scratch) =>
         {
             int n = chunking.Length(c);
             var logResp = scratch.LogResp.AsSpan(0, n * k);
             var logNorm = scratch.LogNorm.AsSpan(0, n);
-            kernel.LogResponsibilities(p, values.AsSpan(chunking.Start(c) * d, n * d), n, logResp, logNorm, scratch.Kernel);
+            kernel.LogResponsibilities(p, data.ReadRows(chunking.Start(c), n, ref scratch.Rows), n, logResp, logNorm, scratch.Kernel);
             consume(chunking.Start(c), n, logResp, logNorm);
         }, cancellationToken);
     }
 
-    private sealed class EvaluationScratch(object kernel, int chunkRows, int k)
+    /// <summary>A kernel's scratch plus the buffers a chunk pass needs besides it.</summary>
+    internal sealed class KernelScratch(object kernel, int chunkRows, int k)
     {
         public readonly object Kernel = kernel;
         public readonly double[] LogResp = new double[chunkRows * k];
-        public readonly double[] LogNorm = new double[chunkRows];
+        public readonly double[] LogNorm = new double[k == 0 ? 0 : chunkRows];
+        public double[]? Rows;
     }
 
-    /// <summary>Total log-likelihood Σ log p(x_i), summed in chunk order (deterministic).</summary>
-    public static double LogLikelihood(DataSet data, GaussianParameters p, IEStepKernel kernel, int? threads)
+    /// <summary>
+    /// Total log-likelihood Σ log p(x_i) and, when <paramref name="clusterSizes"/> is given, the
+    /// number of rows whose most probable component is each j; one pass, summed in chunk order.
+    /// </summary>
+    public static double LogLikelihood(RowSource data, GaussianParameters p, IEStepKernel kernel, int? threads, int[]? clusterSizes = null)
     {
         int k = p.ComponentCount, d = p.FeatureCount;
         int chunkRows = Chunking.DefaultChunkRows;
         var chunking = new Chunking(data.RowCount, chunkRows);
-        var values = data.RawValues;
-        var total = new double[1];
-        ChunkRunner.Reduce(chunking, 1, threads, () => new EvaluationScratch(kernel.CreateScratch(chunkRows, k, d), chunkRows, k), (c, stats, scratch) =>
+        var total = new double[1 + k];
+        ChunkRunner.Reduce(chunking, 1 + k, threads, () => new KernelScratch(kernel.CreateScratch(chunkRows, k, d), chunkRows, k), (c, stats, scratch) =>
         {
             int n = chunking.Length(c);
-            stats[0] = kernel.LogResponsibilities(p, values.AsSpan(chunking.Start(c) * d, n * d), n,
-                scratch.LogResp.AsSpan(0, n * k), default, scratch.Kernel);
+            var logResp = scratch.LogResp.AsSpan(0, n * k);
+            stats[0] = kernel.LogResponsibilities(p, data.ReadRows(chunking.Start(c), n, ref scratch.Rows), n, logResp, default, scratch.Kernel);
+            if (clusterSizes is not null)
+                for (int i = 0; i < n; i++)
+                    stats[1 + MostProbable(logResp.Slice(i * k, k))] += 1;
         }, total);
+        if (clusterSizes is not null)
+            for (int j = 0; j < k; j++)
+                clusterSizes[j] = (int)total[1 + j];
         return total[0];
+    }
+
+    /// <summary>Index of the largest value; the first one on ties (as NumPy's argmax).</summary>
+    public static int MostProbable(ReadOnlySpan<double> row)
+    {
+        int best = 0;
+        for (int j = 1; j < row.Length; j++)
+            if (row[j] > row[best])
+                best = j;
+        return best;
     }
 }
 

@@ -41,7 +41,41 @@ public static class NpyReader
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
+        var header = ReadHeader(stream, sourceName);
+        var (descr, fortranOrder, shape, itemSize, count, byteCount) =
+            (header.Descr, header.FortranOrder, header.Shape, header.ItemSize, header.Rows * header.Columns, header.DataBytes);
+        long rows = header.Rows, columns = header.Columns;
+        if (count > Array.MaxLength)
+            throw new DataFormatException($"{sourceName}: the shape {FormatShape(shape)} has more values than one data set can hold ({Array.MaxLength}); fit it out of core (emix fit --memory-limit).");
 
+        double[] values = itemSize == 8
+            ? ReadFloat64(stream, (int)count, sourceName, shape, byteCount)
+            : ReadFloat32(stream, (int)count, sourceName, shape, byteCount);
+
+        int d = (int)columns;
+        if (fortranOrder && shape.Length == 2 && d > 1 && rows > 1)
+            values = Transpose(values, (int)rows, d);
+
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!double.IsFinite(values[i]))
+            {
+                throw DataFormatException.At(sourceName, (i / d) + 1, (i % d) + 1,
+                    $"{values[i].ToString("R", CultureInfo.InvariantCulture)} is not a finite number.");
+            }
+        }
+        return DataSet.Wrap(values, d, null, sourceName);
+    }
+
+    /// <summary>The parsed header of a .npy file and where its data start.</summary>
+    internal sealed record NpyHeader(string Descr, bool FortranOrder, long[] Shape, int ItemSize, long Rows, long Columns, long DataBytes, long DataOffset);
+
+    /// <summary>
+    /// Reads and checks the header (magic, version, dtype, shape, and that the stream holds the
+    /// bytes the shape claims, before anything is allocated); leaves the stream at the first data byte.
+    /// </summary>
+    internal static NpyHeader ReadHeader(Stream stream, string sourceName)
+    {
         Span<byte> preamble = stackalloc byte[8];
         if (ReadFully(stream, preamble) < 8 || !preamble[..6].SequenceEqual(Magic))
             throw new DataFormatException($"{sourceName}: not a NumPy .npy file (it does not start with the magic string \\x93NUMPY).");
@@ -97,18 +131,17 @@ public static class NpyReader
         if (rows == 0 || columns == 0)
             throw new DataFormatException($"{sourceName}: no data rows (the array has shape {FormatShape(shape)}).");
 
-        long count;
         long byteCount;
         try
         {
-            count = checked(rows * columns);
-            byteCount = checked(count * itemSize);
+            byteCount = checked(checked(rows * columns) * itemSize);
         }
         catch (OverflowException)
         {
             throw new DataFormatException($"{sourceName}: the shape {FormatShape(shape)} is too large.");
         }
 
+        long offset = 8 + lengthSize + headerLength;
         if (stream.CanSeek)
         {
             long available = stream.Length - stream.Position;
@@ -117,27 +150,9 @@ public static class NpyReader
                 throw new DataFormatException(
                     $"{sourceName}: the header claims shape {FormatShape(shape)} of '{descr}' ({byteCount} bytes of data), but the file holds only {Math.Max(available, 0)} bytes after the header.");
             }
+            offset = stream.Position;
         }
-        if (count > Array.MaxLength)
-            throw new DataFormatException($"{sourceName}: the shape {FormatShape(shape)} has more values than one data set can hold ({Array.MaxLength}).");
-
-        double[] values = itemSize == 8
-            ? ReadFloat64(stream, (int)count, sourceName, shape, byteCount)
-            : ReadFloat32(stream, (int)count, sourceName, shape, byteCount);
-
-        int d = (int)columns;
-        if (fortranOrder && shape.Length == 2 && d > 1 && rows > 1)
-            values = Transpose(values, (int)rows, d);
-
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!double.IsFinite(values[i]))
-            {
-                throw DataFormatException.At(sourceName, (i / d) + 1, (i % d) + 1,
-                    $"{values[i].ToString("R", CultureInfo.InvariantCulture)} is not a finite number.");
-            }
-        }
-        return DataSet.Wrap(values, d, null, sourceName);
+        return new NpyHeader(descr, fortranOrder, shape, itemSize, rows, columns, byteCount, offset);
     }
 
     private static double[] ReadFloat64(Stream stream, int count, string sourceName, long[] shape, long byteCount)

@@ -5,35 +5,46 @@ namespace Emix.Initialization;
 
 /// <summary>
 /// The responsibilities an initialisation method starts EM from, produced chunk by chunk so that
-/// no n×k matrix is ever held (scikit-learn materialises one).
+/// nothing of size n×k (scikit-learn materialises one), or even of size n, is ever held.
 /// </summary>
 internal abstract class InitialResponsibilities
 {
     /// <summary>Writes the responsibilities (n×k) of rows [start, start+n) of chunk <paramref name="chunk"/>.</summary>
-    public abstract void Fill(int chunk, int start, int n, int k, Span<double> resp);
+    public abstract void Fill(int chunk, int start, int n, int k, ReadOnlySpan<double> rows, Span<double> resp);
 
-    /// <summary>Hard assignment: row i belongs wholly to component labels[i], or to none when it is -1.</summary>
-    public sealed class Assigned(int[] labels) : InitialResponsibilities
+    /// <summary>Each row wholly to its nearest centre (k-means), the first on ties.</summary>
+    public sealed class NearestCentre(double[] centres) : InitialResponsibilities
     {
-        public override void Fill(int chunk, int start, int n, int k, Span<double> resp)
+        public override void Fill(int chunk, int start, int n, int k, ReadOnlySpan<double> rows, Span<double> resp)
         {
             resp[..(n * k)].Clear();
+            int d = centres.Length / k;
             for (int i = 0; i < n; i++)
-            {
-                int label = labels[start + i];
-                if (label >= 0)
-                    resp[(i * k) + label] = 1.0;
-            }
+                resp[(i * k) + KMeansClustering.Nearest(rows.Slice(i * d, d), centres, k)] = 1.0;
+        }
+    }
+
+    /// <summary>Component j starts on row indices[j] alone (k-means++ and random_from_data).</summary>
+    public sealed class SelectedRows : InitialResponsibilities
+    {
+        private readonly int[] _rows;
+        private readonly int[] _components;
+
+        public SelectedRows(IReadOnlyList<int> indices)
+        {
+            _rows = [.. indices];
+            _components = Enumerable.Range(0, indices.Count).ToArray();
+            Array.Sort(_rows, _components);
         }
 
-        /// <summary>Component j starts on row indices[j] alone (k-means++ and random_from_data).</summary>
-        public static Assigned FromSelectedRows(int rowCount, IReadOnlyList<int> indices)
+        public override void Fill(int chunk, int start, int n, int k, ReadOnlySpan<double> rows, Span<double> resp)
         {
-            var labels = new int[rowCount];
-            Array.Fill(labels, -1);
-            for (int j = 0; j < indices.Count; j++)
-                labels[indices[j]] = j;
-            return new Assigned(labels);
+            resp[..(n * k)].Clear();
+            int at = Array.BinarySearch(_rows, start);
+            if (at < 0)
+                at = ~at;
+            for (; at < _rows.Length && _rows[at] < start + n; at++)
+                resp[((_rows[at] - start) * k) + _components[at]] = 1.0;
         }
     }
 
@@ -43,7 +54,7 @@ internal abstract class InitialResponsibilities
     /// </summary>
     public sealed class Uniform(long baseSeed) : InitialResponsibilities
     {
-        public override void Fill(int chunk, int start, int n, int k, Span<double> resp)
+        public override void Fill(int chunk, int start, int n, int k, ReadOnlySpan<double> rows, Span<double> resp)
         {
             var rng = RandomSource.ForStream(baseSeed, chunk);
             for (int i = 0; i < n; i++)
@@ -65,46 +76,101 @@ internal abstract class InitialResponsibilities
 /// <summary>Picks the initialisation strategy for a method (the one place that dispatches on it).</summary>
 internal static class Initializer
 {
-    public static InitialResponsibilities Create(InitMethod method, DataSet data, int k, RandomSource rng, int? threads, CancellationToken cancellationToken) =>
-        method switch
+    /// <summary>
+    /// k-means and k-means++ run on at most this many rows drawn uniformly without replacement
+    /// (all rows when there are fewer, as scikit-learn); k-means then assigns every row to its
+    /// nearest centre in a streamed pass. This bounds initialisation memory for data that do not
+    /// fit in memory, and keeps in-memory and streamed fits identical.
+    /// </summary>
+    public const int DefaultSampleRows = 1_000_000;
+
+    public static InitialResponsibilities Create(InitMethod method, RowSource data, int k, RandomSource rng, int sampleRows, int? threads, CancellationToken cancellationToken)
+    {
+        switch (method)
         {
-            InitMethod.KMeans => new InitialResponsibilities.Assigned(
-                KMeansClustering.Fit(data, k, rng, threads, cancellationToken).Labels),
-            InitMethod.KMeansPlusPlus => InitialResponsibilities.Assigned.FromSelectedRows(
-                data.RowCount, KMeansPlusPlusSeeding.Select(data, k, rng, threads)),
-            InitMethod.Random => new InitialResponsibilities.Uniform(rng.NextInt64()),
-            InitMethod.RandomFromData => InitialResponsibilities.Assigned.FromSelectedRows(
-                data.RowCount, rng.ChooseDistinct(data.RowCount, k)),
-            _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown init method"),
-        };
+            case InitMethod.KMeans:
+            {
+                var (sample, _) = RowSample.Draw(data, sampleRows, rng, threads);
+                return new InitialResponsibilities.NearestCentre(KMeansClustering.Fit(sample, k, rng, threads, cancellationToken).Centers);
+            }
+            case InitMethod.KMeansPlusPlus:
+            {
+                var (sample, rows) = RowSample.Draw(data, sampleRows, rng, threads);
+                var seeds = KMeansPlusPlusSeeding.Select(sample, k, rng, threads);
+                return new InitialResponsibilities.SelectedRows(rows is null ? seeds : seeds.Select(i => rows[i]).ToArray());
+            }
+            case InitMethod.Random:
+                return new InitialResponsibilities.Uniform(rng.NextInt64());
+            case InitMethod.RandomFromData:
+                return new InitialResponsibilities.SelectedRows(rng.ChooseDistinct(data.RowCount, k));
+            default:
+                throw new ArgumentOutOfRangeException(nameof(method), method, "unknown init method");
+        }
+    }
+}
+
+/// <summary>A uniform sample of rows held in memory, drawn in one streamed pass.</summary>
+internal static class RowSample
+{
+    /// <summary>
+    /// All rows when there are at most <paramref name="maxRows"/> (no random draw; no copy for a
+    /// data set in memory), otherwise <paramref name="maxRows"/> distinct rows in file order and their indices.
+    /// </summary>
+    public static (DataSet Sample, int[]? Rows) Draw(RowSource data, int maxRows, RandomSource rng, int? threads)
+    {
+        int n = data.RowCount, d = data.FeatureCount;
+        bool all = n <= maxRows;
+        if (all && data is DataSet inMemory)
+            return (inMemory, null);
+        int[] rows = all ? Enumerable.Range(0, n).ToArray() : rng.ChooseDistinct(n, maxRows);
+        Array.Sort(rows);
+        var values = new double[(long)rows.Length * d];
+        var chunking = new Chunking(n, Chunking.DefaultChunkRows);
+        ChunkRunner.ForEach<double[]?[]>(chunking, threads, static () => new double[]?[1], (c, buffer) =>
+        {
+            int start = chunking.Start(c), len = chunking.Length(c);
+            int at = Array.BinarySearch(rows, start);
+            if (at < 0)
+                at = ~at;
+            if (at >= rows.Length || rows[at] >= start + len)
+                return;
+            var chunk = data.ReadRows(start, len, ref buffer[0]);
+            for (; at < rows.Length && rows[at] < start + len; at++)
+                chunk.Slice((rows[at] - start) * d, d).CopyTo(values.AsSpan(at * d, d));
+        });
+        return (DataSet.Wrap(values, d, data.FeatureNames, data.Source + " (sample)"), all ? null : rows);
+    }
 }
 
 /// <summary>Column means and variances in one deterministic chunked pass each.</summary>
 internal static class ColumnMoments
 {
-    public static (double[] Mean, double[] Variance) Compute(DataSet data, int? threads)
+    public static (double[] Mean, double[] Variance) Compute(RowSource data, int? threads)
     {
         int d = data.FeatureCount, n = data.RowCount;
         var chunking = new Chunking(n, Chunking.DefaultChunkRows);
-        var values = data.RawValues;
         var sum = new double[d];
-        ChunkRunner.Reduce<object?>(chunking, d, threads, static () => null, (c, stats, _) =>
+        ChunkRunner.Reduce<double[]?[]>(chunking, d, threads, static () => new double[]?[1], (c, stats, buffer) =>
         {
-            var rows = values.AsSpan(chunking.Start(c) * d, chunking.Length(c) * d);
-            for (int i = 0; i < rows.Length; i++)
-                stats[i % d] += rows[i];
+            var rows = data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer[0]);
+            for (int i = 0; i < rows.Length; i += d)
+                for (int a = 0; a < d; a++)
+                    stats[a] += rows[i + a];
         }, sum);
         var mean = new double[d];
         for (int a = 0; a < d; a++)
             mean[a] = sum[a] / n;
         var squares = new double[d];
-        ChunkRunner.Reduce<object?>(chunking, d, threads, static () => null, (c, stats, _) =>
+        ChunkRunner.Reduce<double[]?[]>(chunking, d, threads, static () => new double[]?[1], (c, stats, buffer) =>
         {
-            var rows = values.AsSpan(chunking.Start(c) * d, chunking.Length(c) * d);
-            for (int i = 0; i < rows.Length; i++)
+            var rows = data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer[0]);
+            for (int i = 0; i < rows.Length; i += d)
             {
-                double e = rows[i] - mean[i % d];
-                stats[i % d] += e * e;
+                for (int a = 0; a < d; a++)
+                {
+                    double e = rows[i + a] - mean[a];
+                    stats[a] += e * e;
+                }
             }
         }, squares);
         for (int a = 0; a < d; a++)

@@ -91,7 +91,7 @@ internal static class KMeansClustering
         return new Result(centers, labels, iteration);
     }
 
-    private static int Nearest(ReadOnlySpan<double> x, double[] centers, int k)
+    internal static int Nearest(ReadOnlySpan<double> x, double[] centers, int k)
     {
         int d = x.Length, best = 0;
         double bestDistance = double.PositiveInfinity;
