@@ -53,18 +53,19 @@ internal static class CommonOptions
             return options;
         }
 
-        public DataSet Read(ParseResult parse, string path)
+        public DataSet Read(ParseResult parse, string path) => DataReader.Read(path, ReadOptions(parse));
+
+        public CsvReadOptions ReadOptions(ParseResult parse)
         {
             bool header = parse.GetValue(Header), noHeader = parse.GetValue(NoHeader);
             if (header && noHeader)
                 throw new UsageException("--header and --no-header contradict each other; give one.");
             var columns = parse.GetValue(Columns)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            var options = new CsvReadOptions
+            return new CsvReadOptions
             {
                 Header = header ? HeaderMode.Present : noHeader ? HeaderMode.Absent : HeaderMode.Detect,
                 Columns = columns is { Length: > 0 } ? columns : null,
             };
-            return DataReader.Read(path, options);
         }
     }
 

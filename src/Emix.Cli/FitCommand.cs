@@ -60,6 +60,10 @@ internal static class FitCommand
         };
         var threads = CommonOptions.Threads();
         var output = CommonOptions.Output("Write the fitted model to this JSON file (atomically).");
+        var memoryLimit = new Option<string?>("--memory-limit")
+        {
+            Description = "Memory for the fit, e.g. 2G: data larger than half of it are streamed from disk on every pass (out of core) instead of loaded. Default: half the available memory.",
+        };
         var json = new Option<bool>("--json")
         {
             Description = "Print one JSON line (n_iter, converged, lower_bound, fit_seconds, bic, aic, n_samples, n_features) instead of the summary.",
@@ -67,7 +71,7 @@ internal static class FitCommand
 
         var command = new Command("fit", "Fit a Gaussian mixture to DATA by EM and print its summary.");
         command.Arguments.Add(data);
-        foreach (var option in new Option[] { components, covariance, init, initParams, nInit, maxIter, tol, regCovar, seed, threads, output, json })
+        foreach (var option in new Option[] { components, covariance, init, initParams, nInit, maxIter, tol, regCovar, seed, threads, memoryLimit, output, json })
             command.Options.Add(option);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
 
@@ -90,7 +94,9 @@ internal static class FitCommand
                 MaxDegreeOfParallelism = parse.GetValue(threads),
             };
             options.Validate(); // before reading a possibly large file
-            var rows = dataOptions.Read(parse, parse.GetValue(data)!);
+            long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;
+            using var plan = DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse);
+            var rows = plan.Rows;
             if (rows.RowCount < options.ComponentCount)
                 throw new UsageException($"{rows.Source}: {rows.RowCount} row{(rows.RowCount == 1 ? "" : "s")}, fewer than the {options.ComponentCount} components asked for (-k); use fewer components.");
             if (parse.GetValue(initParams) is { } initPath)
@@ -103,7 +109,7 @@ internal static class FitCommand
             if (parse.GetValue(output) is { } path)
                 CommonOptions.SaveModel(model, path);
             if (parse.GetValue(json))
-                context.Out.WriteLine(JsonLine(model, rows, seconds));
+                context.Out.WriteLine(JsonLine(model, rows, seconds, plan.Streamed));
             else
             {
                 context.Out.Write(model.Summary());
@@ -115,7 +121,7 @@ internal static class FitCommand
         return command;
     }
 
-    private static string JsonLine(GaussianMixtureModel model, DataSet rows, double seconds)
+    private static string JsonLine(GaussianMixtureModel model, RowSource rows, double seconds, bool streamed)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
@@ -128,10 +134,13 @@ internal static class FitCommand
             else
                 w.WriteNull("lower_bound");
             w.WriteNumber("fit_seconds", seconds);
-            w.WriteNumber("bic", model.Bic(rows));
-            w.WriteNumber("aic", model.Aic(rows));
+            // BIC and AIC of the training data from the final E-step of the fit (no extra pass).
+            double logLikelihood = model.TrainingLogLikelihood!.Value;
+            w.WriteNumber("bic", (-2 * logLikelihood) + (model.FreeParameterCount * Math.Log(rows.RowCount)));
+            w.WriteNumber("aic", (-2 * logLikelihood) + (2.0 * model.FreeParameterCount));
             w.WriteNumber("n_samples", rows.RowCount);
             w.WriteNumber("n_features", rows.FeatureCount);
+            w.WriteBoolean("out_of_core", streamed);
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Emix.Data;
@@ -57,6 +58,46 @@ public static class CsvReader
     /// <exception cref="DataFormatException">The text is empty or malformed.</exception>
     public static DataSet Read(TextReader reader, string sourceName, CsvReadOptions? options = null)
     {
+        var (values, d, featureNames) = ReadCore(reader, sourceName, options, sink: null);
+        return DataSet.Wrap(values, d, featureNames, sourceName);
+    }
+
+    /// <summary>
+    /// Converts delimited text to a float64 C-order <c>.npy</c> file without holding the rows in
+    /// memory (the first step of an out-of-core fit of a CSV file). Same rules and messages as
+    /// <see cref="Read(string, CsvReadOptions?)"/>; the output is written atomically.
+    /// </summary>
+    /// <returns>The column names (from the header, or null) and the number of rows written.</returns>
+    public static (IReadOnlyList<string>? FeatureNames, long RowCount) ConvertToNpy(string path, string npyPath, CsvReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(npyPath);
+        using var reader = OpenText(path);
+        IReadOnlyList<string>? names = null;
+        long rows = 0;
+        AtomicFile.Write(npyPath, stream =>
+        {
+            // The row count is known only at the end: reserve a header of fixed length, rewrite it then.
+            const int HeaderBytes = 128;
+            stream.Write(new byte[HeaderBytes]);
+            long values = 0;
+            int width = 0;
+            var (_, d, featureNames) = ReadCore(reader, path, options, block =>
+            {
+                stream.Write(MemoryMarshal.AsBytes(block));
+                values += block.Length;
+            }, columns => width = columns);
+            names = featureNames;
+            rows = values / d;
+            stream.Position = 0;
+            stream.Write(NpyWriter.BuildHeader(checked((int)rows), width, HeaderBytes));
+        });
+        return (names, rows);
+    }
+
+    private static (double[] Values, int FeatureCount, string[]? FeatureNames) ReadCore(TextReader reader, string sourceName, CsvReadOptions? options,
+        Action<ReadOnlySpan<double>>? sink, Action<int>? onWidth = null)
+    {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(sourceName);
         options ??= s_defaultOptions;
@@ -105,7 +146,8 @@ public static class CsvReader
 
         var layout = new RowLayout(sourceName, delimiter, width, selected,
             hasHeader ? "the header" : "the first row");
-        var rows = new RowCollector(layout);
+        onWidth?.Invoke(d);
+        var rows = new RowCollector(layout, sink);
         if (!hasHeader)
             rows.Add(line, lines.LineNumber); // the first line is a data row
         while (lines.TryReadLine(out line))
@@ -116,7 +158,7 @@ public static class CsvReader
         double[] values = rows.Finish();
 
         string[]? featureNames = headerNames is null ? null : Array.ConvertAll(selected, j => headerNames[j]);
-        return DataSet.Wrap(values, d, featureNames, sourceName);
+        return (values, d, featureNames);
     }
 
     /// <summary>Opens a text file for reading, turning "not found" and access errors into messages.</summary>
@@ -611,9 +653,13 @@ public static class CsvReader
         private double[] _values = [];
         private long _count;
 
-        public RowCollector(RowLayout layout)
+        private readonly Action<ReadOnlySpan<double>>? _sink;
+
+        /// <summary>Collects parsed rows in memory, or hands each block to <paramref name="sink"/> in file order.</summary>
+        public RowCollector(RowLayout layout, Action<ReadOnlySpan<double>>? sink = null)
         {
             _layout = layout;
+            _sink = sink;
             _current = new RowChunk(layout);
         }
 
@@ -648,7 +694,7 @@ public static class CsvReader
 
             if (_count == 0)
                 throw new DataFormatException($"{_layout.SourceName}: no data rows.");
-            if (_count != _values.Length)
+            if (_sink is null && _count != _values.Length)
                 Array.Resize(ref _values, (int)_count);
             return _values;
         }
@@ -686,6 +732,14 @@ public static class CsvReader
 
             var rows = chunk.Values;
             long required = _count + rows.Length;
+            if (_sink is not null)
+            {
+                _sink(rows);
+                _count = required;
+                chunk.Reset();
+                _free.Push(chunk);
+                return;
+            }
             if (required > _values.Length)
             {
                 if (required > Array.MaxLength)

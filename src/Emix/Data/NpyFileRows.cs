@@ -21,17 +21,23 @@ public sealed class NpyFileRows : RowSource, IDisposable
     private readonly NpyReader.NpyHeader _header;
     private readonly string[] _names;
 
-    private NpyFileRows(SafeFileHandle handle, NpyReader.NpyHeader header, string path)
+    private NpyFileRows(SafeFileHandle handle, NpyReader.NpyHeader header, string path, string source, IReadOnlyList<string>? names)
     {
         _handle = handle;
         _header = header;
-        Source = path;
-        _names = Enumerable.Range(1, (int)header.Columns).Select(j => "x" + j.ToString(CultureInfo.InvariantCulture)).ToArray();
+        Source = source;
+        _names = names is { } given && given.Count == header.Columns
+            ? [.. given]
+            : Enumerable.Range(1, (int)header.Columns).Select(j => "x" + j.ToString(CultureInfo.InvariantCulture)).ToArray();
+        _ = path;
     }
 
     /// <summary>Opens a .npy file for streaming; the header is checked now, the data on every pass.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="featureNames">Column names (default x1…xd).</param>
+    /// <param name="source">How messages name the data (default: the path), e.g. the CSV a temporary .npy was made from.</param>
     /// <exception cref="DataFormatException">The file is missing or not a supported array.</exception>
-    public static NpyFileRows Open(string path)
+    public static NpyFileRows Open(string path, IReadOnlyList<string>? featureNames = null, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         NpyReader.NpyHeader header;
@@ -40,7 +46,7 @@ public sealed class NpyFileRows : RowSource, IDisposable
         if (header.Rows > int.MaxValue || header.Columns > 100_000)
             throw new DataFormatException($"{path}: shape ({header.Rows}, {header.Columns}) is beyond what Emix fits (at most {int.MaxValue} rows and 100000 columns).");
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
-        return new NpyFileRows(handle, header, path);
+        return new NpyFileRows(handle, header, path, source ?? path, featureNames);
     }
 
     /// <inheritdoc/>

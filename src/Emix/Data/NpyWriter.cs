@@ -64,13 +64,13 @@ public static class NpyWriter
     }
 
     /// <summary>The magic string, version, header length and padded header dict of a version 1.0 file.</summary>
-    internal static byte[] BuildHeader(int rowCount, int featureCount)
+    internal static byte[] BuildHeader(int rowCount, int featureCount, int minimumLength = 0)
     {
         string dict = string.Create(CultureInfo.InvariantCulture,
             $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({rowCount}, {featureCount}), }}");
         const int Preamble = 10; // magic (6) + version (2) + header length (2)
         int unpadded = Preamble + dict.Length + 1; // + the final newline
-        int total = (unpadded + Alignment - 1) / Alignment * Alignment;
+        int total = (Math.Max(unpadded, minimumLength) + Alignment - 1) / Alignment * Alignment;
         int headerLength = total - Preamble;
 
         var bytes = new byte[total];
