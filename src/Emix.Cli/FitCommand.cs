@@ -103,13 +103,14 @@ internal static class FitCommand
                 options = options with { InitialParameters = InitialParametersFile.Read(initPath, type, options.ComponentCount, rows.FeatureCount) };
 
             var clock = Stopwatch.StartNew();
-            var model = new GaussianMixture(options).Fit(rows, cancellationToken: context.CancellationToken);
+            var iterationEnds = new IterationClock(clock);
+            var model = new GaussianMixture(options).Fit(rows, iterationEnds, context.CancellationToken);
             double seconds = clock.Elapsed.TotalSeconds;
 
             if (parse.GetValue(output) is { } path)
                 CommonOptions.SaveModel(model, path);
             if (parse.GetValue(json))
-                context.Out.WriteLine(JsonLine(model, rows, seconds, plan.Streamed));
+                context.Out.WriteLine(JsonLine(model, rows, seconds, iterationEnds.SecondsPerIteration, plan.Streamed));
             else
             {
                 context.Out.Write(model.Summary());
@@ -121,7 +122,30 @@ internal static class FitCommand
         return command;
     }
 
-    private static string JsonLine(GaussianMixtureModel model, RowSource rows, double seconds, bool streamed)
+    /// <summary>
+    /// Times EM iterations from the progress reports: the mean gap between consecutive iteration
+    /// ends of the same run, which excludes initialisation and the final E-step (for benchmarks).
+    /// </summary>
+    private sealed class IterationClock(Stopwatch clock) : IProgress<FitProgress>
+    {
+        private double _first, _last;
+        private int _run, _count;
+
+        public void Report(FitProgress value)
+        {
+            double now = clock.Elapsed.TotalSeconds;
+            if (value.Run != _run)
+            {
+                (_run, _first, _count) = (value.Run, now, 0);
+            }
+            _last = now;
+            _count++;
+        }
+
+        public double? SecondsPerIteration => _count >= 2 ? (_last - _first) / (_count - 1) : null;
+    }
+
+    private static string JsonLine(GaussianMixtureModel model, RowSource rows, double seconds, double? secondsPerIteration, bool streamed)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
@@ -134,6 +158,8 @@ internal static class FitCommand
             else
                 w.WriteNull("lower_bound");
             w.WriteNumber("fit_seconds", seconds);
+            if (secondsPerIteration is { } perIteration)
+                w.WriteNumber("seconds_per_iter", perIteration);
             // BIC and AIC of the training data from the final E-step of the fit (no extra pass).
             double logLikelihood = model.TrainingLogLikelihood!.Value;
             w.WriteNumber("bic", (-2 * logLikelihood) + (model.FreeParameterCount * Math.Log(rows.RowCount)));

@@ -10,18 +10,19 @@ public class KernelTests
 
     public static TheoryData<KernelVariant> Variants()
     {
-        var data = new TheoryData<KernelVariant> { KernelVariant.Scalar };
-        if (KernelSelector.IsVector256Supported)
-            data.Add(KernelVariant.Vector256);
+        var data = new TheoryData<KernelVariant>();
+        foreach (var variant in KernelSelector.Supported)
+            data.Add(variant);
         return data;
     }
 
-    public static TheoryData<CovarianceType, int, int> Shapes()
+    public static TheoryData<KernelVariant, CovarianceType, int, int> Shapes()
     {
-        var data = new TheoryData<CovarianceType, int, int>();
-        foreach (var type in TestData.AllTypes)
-            foreach (int d in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 33 })
-                data.Add(type, d, 1 + (d % 5));
+        var data = new TheoryData<KernelVariant, CovarianceType, int, int>();
+        foreach (var variant in KernelSelector.Supported.Where(v => v != KernelVariant.Scalar))
+            foreach (var type in TestData.AllTypes)
+                foreach (int d in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 33 })
+                    data.Add(variant, type, d, 1 + (d % 5));
         return data;
     }
 
@@ -40,15 +41,13 @@ public class KernelTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Vector_kernel_agrees_with_the_scalar_reference(CovarianceType type, int d, int k)
+    public void Vector_kernels_agree_with_the_scalar_reference(KernelVariant variant, CovarianceType type, int d, int k)
     {
-        if (!KernelSelector.IsVector256Supported)
-            return;
         // 1,031 rows: a chunk of 1,024 plus a ragged one, blocks of 256 with a ragged tail.
         var data = Random(1031, d, seed: d, offset: 50);
         var options = new GaussianMixtureOptions { ComponentCount = k, CovarianceType = type, MaxIterations = 8, Tolerance = 0, Init = InitMethod.RandomFromData };
         var scalar = new GaussianMixture(options with { Kernel = KernelVariant.Scalar }).Fit(data);
-        var vector = new GaussianMixture(options with { Kernel = KernelVariant.Vector256 }).Fit(data);
+        var vector = new GaussianMixture(options with { Kernel = variant }).Fit(data);
         for (int i = 0; i < scalar.LowerBoundHistory.Count; i++)
             Close.Relative(scalar.LowerBoundHistory[i], vector.LowerBoundHistory[i], LowerBoundTolerance, $"lower bound, iteration {i + 1}");
         Close.All(Fixtures.Flatten(scalar.Means), Fixtures.Flatten(vector.Means), 1e-9, "means");
@@ -56,8 +55,8 @@ public class KernelTests
 
         var s = scalar.ScoreSamples(data, KernelVariant.Scalar);
         var p = scalar.PredictProbabilities(data, KernelVariant.Scalar);
-        var vs = scalar.ScoreSamples(data, KernelVariant.Vector256);
-        var vp = scalar.PredictProbabilities(data, KernelVariant.Vector256);
+        var vs = scalar.ScoreSamples(data, variant);
+        var vp = scalar.PredictProbabilities(data, variant);
         Close.All(s, vs, 1e-12, "score samples");
         Close.All(Fixtures.Flatten(p), Fixtures.Flatten(vp), 1e-12, "probabilities");
     }
@@ -96,7 +95,13 @@ public class KernelSelectionTests
                 Environment.SetEnvironmentVariable(KernelSelector.EnvironmentVariable, "avx9000");
                 Assert.Contains("EMIX_KERNEL=avx9000", Assert.Throws<ArgumentException>(() => KernelSelector.Resolve(KernelVariant.Auto)).Message);
                 Environment.SetEnvironmentVariable(KernelSelector.EnvironmentVariable, null);
-                Assert.Equal(KernelSelector.IsVector256Supported ? KernelVariant.Vector256 : KernelVariant.Scalar, KernelSelector.Resolve(KernelVariant.Auto));
+                Assert.Equal(KernelSelector.Supported[^1], KernelSelector.Resolve(KernelVariant.Auto));
+                if (KernelSelector.IsVector256Supported)
+                {
+                    Environment.SetEnvironmentVariable(KernelSelector.EnvironmentVariable, "Vector256");
+                    Assert.Equal(KernelVariant.Vector256, KernelSelector.Resolve(KernelVariant.Auto));
+                }
+                Environment.SetEnvironmentVariable(KernelSelector.EnvironmentVariable, null);
                 Assert.Equal(KernelVariant.Scalar, KernelSelector.Resolve(KernelVariant.Scalar));
             }
             finally
