@@ -32,6 +32,15 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
 
     private const double Log2Pi = 1.8378770664093454835606594728112;
 
+    /// <summary>
+    /// Exponents below this give results under 1e-304, near the subnormal range. Subnormal
+    /// operands make x86 floating-point units take microcode assists (tens of times slower), and
+    /// .NET does not flush them to zero, so exponents are clamped here before exp, and
+    /// responsibilities that small are set to exactly 0 (their effect on any statistic is below
+    /// 1e-300 relative).
+    /// </summary>
+    private const double SmallestExponent = -700;
+
     private sealed class Scratch
     {
         public Scratch(int k, int d)
@@ -287,6 +296,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         ref double lp = ref MemoryMarshal.GetArrayDataReference(s.LogP);
         ref double nr = ref MemoryMarshal.GetArrayDataReference(s.Norm);
         var negativeInfinity = TOps.Broadcast(double.NegativeInfinity);
+        var floor = TOps.Broadcast(SmallestExponent);
         for (int i = 0; i < m; i += TOps.Count)
         {
             var max = negativeInfinity;
@@ -296,7 +306,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             var safeMax = TOps.ZeroWhereNegativeInfinity(max);
             var sum = TOps.Zero;
             for (int j = 0; j < k; j++)
-                sum = TOps.Add(sum, TOps.Exp(TOps.Subtract(TOps.Load(ref lp, (nuint)((j * BlockRows) + i)), safeMax)));
+                sum = TOps.Add(sum, TOps.Exp(TOps.Max(TOps.Subtract(TOps.Load(ref lp, (nuint)((j * BlockRows) + i)), safeMax), floor)));
             TOps.Store(TOps.Add(safeMax, TOps.Log(sum)), ref nr, (nuint)i);
         }
         double total = 0;
@@ -305,14 +315,18 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         return total;
     }
 
-    /// <summary>r = exp(log p − norm) in place; zero for padding rows.</summary>
+    /// <summary>r = exp(log p − norm) in place; zero for padding rows and below 1e-304.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Exponentiate(Span<double> logP, double[] norm, int nb, int m)
     {
         ref double lp = ref MemoryMarshal.GetReference(logP);
         ref double nr = ref MemoryMarshal.GetArrayDataReference(norm);
+        var floor = TOps.Broadcast(SmallestExponent);
         for (int i = 0; i < m; i += TOps.Count)
-            TOps.Store(TOps.Exp(TOps.Subtract(TOps.Load(ref lp, (nuint)i), TOps.Load(ref nr, (nuint)i))), ref lp, (nuint)i);
+        {
+            var exponent = TOps.Subtract(TOps.Load(ref lp, (nuint)i), TOps.Load(ref nr, (nuint)i));
+            TOps.Store(TOps.ZeroWhereLess(exponent, floor, TOps.Exp(TOps.Max(exponent, floor))), ref lp, (nuint)i);
+        }
         logP[nb..m].Clear();
     }
 

@@ -26,6 +26,8 @@ internal interface IVectorOps<TVector> where TVector : struct
     static abstract TVector Log(TVector value);
     /// <summary>Lanes equal to −∞ become 0 (keeps −∞ − −∞ from making NaN).</summary>
     static abstract TVector ZeroWhereNegativeInfinity(TVector value);
+    /// <summary>Lanes of <paramref name="value"/> where <paramref name="exponent"/> is below <paramref name="limit"/> become 0.</summary>
+    static abstract TVector ZeroWhereLess(TVector exponent, TVector limit, TVector value);
     static abstract double Sum(TVector value);
 }
 
@@ -47,6 +49,9 @@ internal readonly struct Vector256Ops : IVectorOps<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> ZeroWhereNegativeInfinity(Vector256<double> value) =>
         Vector256.ConditionalSelect(Vector256.Equals(value, Vector256.Create(double.NegativeInfinity)), Vector256<double>.Zero, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> ZeroWhereLess(Vector256<double> exponent, Vector256<double> limit, Vector256<double> value) =>
+        Vector256.ConditionalSelect(Vector256.LessThan(exponent, limit), Vector256<double>.Zero, value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector256<double> value) => Vector256.Sum(value);
 }
 
@@ -68,5 +73,8 @@ internal readonly struct Vector512Ops : IVectorOps<Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> ZeroWhereNegativeInfinity(Vector512<double> value) =>
         Vector512.ConditionalSelect(Vector512.Equals(value, Vector512.Create(double.NegativeInfinity)), Vector512<double>.Zero, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> ZeroWhereLess(Vector512<double> exponent, Vector512<double> limit, Vector512<double> value) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(exponent, limit), Vector512<double>.Zero, value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector512<double> value) => Vector512.Sum(value);
 }
