@@ -62,6 +62,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
 
     public object CreateScratch(int chunkRows, int k, int d) => new Scratch(k, d);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, int n, SufficientStatistics layout, Span<double> stats, object scratch)
     {
         var s = (Scratch)scratch;
@@ -77,24 +78,24 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             int m = RoundUp(nb);
             Transpose(rows.Slice(start * d, nb * d), nb, m, d, s.Xt);
             LogDensities(p, s, m);
-            logLikelihood += Normalise(s, k, nb, m);
+            logLikelihood += Normalise(s, k, nb, m, responsibilities: true);
             for (int j = 0; j < k; j++)
             {
                 var r = s.LogP.AsSpan(j * BlockRows, m);
-                Exponentiate(r, s.Norm, nb, m);
+                r[nb..m].Clear(); // padding rows carry no weight
                 nk[j] += SumRows(r, m);
-                Centre(s.Xt, p.MeanOf(j), d, m, s.D);
-                WeightAndFirstMoment(r, s.D, d, m, s.W, sx.Slice(j * d, d));
                 switch (type)
                 {
                     case CovarianceType.Full:
+                        CentreWeightAndFirstMoment(r, s.Xt, p.MeanOf(j), d, m, s.D, s.W, sx.Slice(j * d, d));
                         AddUpperProducts(s.W, s.D, d, m, second.Slice(j * d * d, d * d));
                         break;
                     case CovarianceType.Tied:
+                        CentreWeightAndFirstMoment(r, s.Xt, p.MeanOf(j), d, m, s.D, s.W, sx.Slice(j * d, d));
                         AddUpperProducts(s.W, s.D, d, m, second);
                         break;
                     default:
-                        AddSquares(s.W, s.D, d, m, second.Slice(j * d, d));
+                        DiagonalMoments(r, s.Xt, p.MeanOf(j), d, m, sx.Slice(j * d, d), second.Slice(j * d, d));
                         break;
                 }
             }
@@ -102,6 +103,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         stats[SufficientStatistics.LogLikelihoodOffset] += logLikelihood;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double LogResponsibilities(GaussianParameters p, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, object scratch)
     {
         var s = (Scratch)scratch;
@@ -113,7 +115,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             int m = RoundUp(nb);
             Transpose(rows.Slice(start * d, nb * d), nb, m, d, s.Xt);
             LogDensities(p, s, m);
-            total += Normalise(s, k, nb, m);
+            total += Normalise(s, k, nb, m, responsibilities: false);
             for (int i = 0; i < nb; i++)
             {
                 double norm = s.Norm[i];
@@ -128,6 +130,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
     }
 
     /// <summary>Feature-major copy; rows past <paramref name="nb"/> repeat the last row so every lane stays finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose(ReadOnlySpan<double> rows, int nb, int m, int d, double[] xt)
     {
         for (int i = 0; i < m; i++)
@@ -289,14 +292,19 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         }
     }
 
-    /// <summary>Row-wise log-sum-exp over components into Norm; returns Σ of the first <paramref name="nb"/> norms.</summary>
+    /// <summary>
+    /// Row-wise log-sum-exp over components into Norm; returns Σ of the first <paramref name="nb"/>
+    /// norms. With <paramref name="responsibilities"/>, LogP is replaced by r = exp(log p − max)/Σ,
+    /// reusing the exponentials of the sum (one exp per row and component instead of two).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Normalise(Scratch s, int k, int nb, int m)
+    private static double Normalise(Scratch s, int k, int nb, int m, bool responsibilities)
     {
         ref double lp = ref MemoryMarshal.GetArrayDataReference(s.LogP);
         ref double nr = ref MemoryMarshal.GetArrayDataReference(s.Norm);
         var negativeInfinity = TOps.Broadcast(double.NegativeInfinity);
         var floor = TOps.Broadcast(SmallestExponent);
+        var one = TOps.Broadcast(1.0);
         for (int i = 0; i < m; i += TOps.Count)
         {
             var max = negativeInfinity;
@@ -306,8 +314,24 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             var safeMax = TOps.ZeroWhereNegativeInfinity(max);
             var sum = TOps.Zero;
             for (int j = 0; j < k; j++)
-                sum = TOps.Add(sum, TOps.Exp(TOps.Max(TOps.Subtract(TOps.Load(ref lp, (nuint)((j * BlockRows) + i)), safeMax), floor)));
+            {
+                nuint at = (nuint)((j * BlockRows) + i);
+                var exponent = TOps.Subtract(TOps.Load(ref lp, at), safeMax);
+                var e = TOps.Exp(TOps.Max(exponent, floor));
+                sum = TOps.Add(sum, e);
+                if (responsibilities)
+                    TOps.Store(TOps.ZeroWhereLess(exponent, floor, e), ref lp, at);
+            }
             TOps.Store(TOps.Add(safeMax, TOps.Log(sum)), ref nr, (nuint)i);
+            if (responsibilities)
+            {
+                var inverse = TOps.Divide(one, sum);
+                for (int j = 0; j < k; j++)
+                {
+                    nuint at = (nuint)((j * BlockRows) + i);
+                    TOps.Store(TOps.Multiply(TOps.Load(ref lp, at), inverse), ref lp, at);
+                }
+            }
         }
         double total = 0;
         for (int i = 0; i < nb; i++)
@@ -315,21 +339,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         return total;
     }
 
-    /// <summary>r = exp(log p − norm) in place; zero for padding rows and below 1e-304.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Exponentiate(Span<double> logP, double[] norm, int nb, int m)
-    {
-        ref double lp = ref MemoryMarshal.GetReference(logP);
-        ref double nr = ref MemoryMarshal.GetArrayDataReference(norm);
-        var floor = TOps.Broadcast(SmallestExponent);
-        for (int i = 0; i < m; i += TOps.Count)
-        {
-            var exponent = TOps.Subtract(TOps.Load(ref lp, (nuint)i), TOps.Load(ref nr, (nuint)i));
-            TOps.Store(TOps.ZeroWhereLess(exponent, floor, TOps.Exp(TOps.Max(exponent, floor))), ref lp, (nuint)i);
-        }
-        logP[nb..m].Clear();
-    }
-
     private static double SumRows(Span<double> r, int m)
     {
         ref double rr = ref MemoryMarshal.GetReference(r);
@@ -339,20 +349,24 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         return TOps.Sum(acc);
     }
 
-    /// <summary>(r·D)[a, i] = r_i·D[a, i] and Σ_i of it into <paramref name="sx"/>.</summary>
+    /// <summary>D = Xt − μ, (r·D), and Σ_i (r·D)[a, i] into <paramref name="sx"/>, in one pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightAndFirstMoment(Span<double> r, double[] dm, int d, int m, double[] w, Span<double> sx)
+    private static void CentreWeightAndFirstMoment(Span<double> r, double[] xt, ReadOnlySpan<double> mean, int d, int m, double[] dm, double[] w, Span<double> sx)
     {
         ref double rr = ref MemoryMarshal.GetReference(r);
+        ref double xr = ref MemoryMarshal.GetArrayDataReference(xt);
         ref double dr = ref MemoryMarshal.GetArrayDataReference(dm);
         ref double wr = ref MemoryMarshal.GetArrayDataReference(w);
         for (int a = 0; a < d; a++)
         {
+            var mu = TOps.Broadcast(mean[a]);
             var acc = TOps.Zero;
             nuint row = (nuint)(a * BlockRows);
             for (int i = 0; i < m; i += TOps.Count)
             {
-                var v = TOps.Multiply(TOps.Load(ref rr, (nuint)i), TOps.Load(ref dr, row + (nuint)i));
+                var e = TOps.Subtract(TOps.Load(ref xr, row + (nuint)i), mu);
+                TOps.Store(e, ref dr, row + (nuint)i);
+                var v = TOps.Multiply(TOps.Load(ref rr, (nuint)i), e);
                 TOps.Store(v, ref wr, row + (nuint)i);
                 acc = TOps.Add(acc, v);
             }
@@ -360,19 +374,27 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         }
     }
 
-    /// <summary>S[a, a] += Σ_i (r·D)[a, i]·D[a, i] (diagonal and spherical second moments).</summary>
+    /// <summary>Σ_i r_i·(x_ia − μ_a) and Σ_i r_i·(x_ia − μ_a)² (diagonal and spherical statistics), in one pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddSquares(double[] w, double[] dm, int d, int m, Span<double> s)
+    private static void DiagonalMoments(Span<double> r, double[] xt, ReadOnlySpan<double> mean, int d, int m, Span<double> sx, Span<double> s)
     {
-        ref double wr = ref MemoryMarshal.GetArrayDataReference(w);
-        ref double dr = ref MemoryMarshal.GetArrayDataReference(dm);
+        ref double rr = ref MemoryMarshal.GetReference(r);
+        ref double xr = ref MemoryMarshal.GetArrayDataReference(xt);
         for (int a = 0; a < d; a++)
         {
-            var acc = TOps.Zero;
+            var mu = TOps.Broadcast(mean[a]);
+            var first = TOps.Zero;
+            var second = TOps.Zero;
             nuint row = (nuint)(a * BlockRows);
             for (int i = 0; i < m; i += TOps.Count)
-                acc = TOps.MultiplyAdd(TOps.Load(ref wr, row + (nuint)i), TOps.Load(ref dr, row + (nuint)i), acc);
-            s[a] += TOps.Sum(acc);
+            {
+                var e = TOps.Subtract(TOps.Load(ref xr, row + (nuint)i), mu);
+                var v = TOps.Multiply(TOps.Load(ref rr, (nuint)i), e);
+                first = TOps.Add(first, v);
+                second = TOps.MultiplyAdd(v, e, second);
+            }
+            sx[a] += TOps.Sum(first);
+            s[a] += TOps.Sum(second);
         }
     }
 
@@ -417,6 +439,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddTile(Span<double> s, int d, int a, int b0, TVector c0, TVector c1, TVector c2, TVector c3)
     {
         if (a >= d)
