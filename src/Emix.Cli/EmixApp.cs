@@ -52,6 +52,7 @@ public static class EmixApp
         {
             UsageException u => (ExitCodes.Usage, u.Message),
             ArgumentException a => (ExitCodes.Usage, WithOptionName(a)),
+            PlatformNotSupportedException => (ExitCodes.Usage, e.Message),
             DataFormatException or ModelFormatException => (ExitCodes.BadInput, e.Message),
             NumericalFailureException => (ExitCodes.Numerical, e.Message),
             OperationCanceledException => (ExitCodes.Cancelled, "cancelled; nothing was written."),
