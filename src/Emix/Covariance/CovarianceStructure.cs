@@ -47,9 +47,44 @@ internal abstract class CovarianceStructure
     /// <summary>Writes log N(x_i | μ_j, Σ_j) into <paramref name="logProb"/> (n×k).</summary>
     public abstract void LogDensities(ReadOnlySpan<double> rows, int n, GaussianParameters p, Span<double> logProb, Span<double> scratch);
 
-    /// <summary>Adds Σ r·(x − c) into <paramref name="sx"/> (k×d) and this structure's second moments into <paramref name="second"/>.</summary>
-    public abstract void Accumulate(ReadOnlySpan<double> rows, int n, int k, int d, ReadOnlySpan<double> resp,
-        ReadOnlySpan<double> shifts, Span<double> sx, Span<double> second, Span<double> scratch);
+    /// <summary>
+    /// Adds Σ r·(x − c) into <paramref name="sx"/> (k×d) and this structure's second moments into
+    /// <paramref name="second"/>, one row and one component at a time (the scalar reference;
+    /// rows with r = 0, as after a hard initial assignment, are skipped).
+    /// </summary>
+    public void Accumulate(ReadOnlySpan<double> rows, int n, int k, int d, ReadOnlySpan<double> resp,
+        ReadOnlySpan<double> shifts, Span<double> sx, Span<double> second, Span<double> scratch)
+    {
+        var e = scratch[..d];
+        for (int i = 0; i < n; i++)
+        {
+            var x = rows.Slice(i * d, d);
+            for (int j = 0; j < k; j++)
+            {
+                double r = resp[(i * k) + j];
+                if (r == 0)
+                    continue;
+                var c = shifts.Slice(j * d, d);
+                var sxRow = sx.Slice(j * d, d);
+                for (int a = 0; a < d; a++)
+                {
+                    e[a] = x[a] - c[a];
+                    sxRow[a] += r * e[a];
+                }
+                AddSecondMoment(j, d, e, r, second);
+            }
+        }
+    }
+
+    /// <summary>Adds r·(x − c_j)(x − c_j)ᵀ, or the part of it this structure keeps, for component <paramref name="j"/>.</summary>
+    protected abstract void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second);
+
+    /// <summary>S[a] += r·e_a² for the k×d diagonal statistics (diagonal and spherical).</summary>
+    protected static void AddSquares(Span<double> s, ReadOnlySpan<double> e, double r)
+    {
+        for (int a = 0; a < e.Length; a++)
+            s[a] += r * e[a] * e[a];
+    }
 
     /// <summary>M-step covariances from the statistics, with <paramref name="regCovar"/> on the diagonal.</summary>
     public abstract void EstimateCovariances(int k, int d, ReadOnlySpan<double> nkReg, ReadOnlySpan<double> delta,
@@ -93,15 +128,4 @@ internal abstract class CovarianceStructure
         new(string.Create(CultureInfo.InvariantCulture,
             $"Fitting the mixture model failed because component {component + 1} has an ill-defined empirical covariance ({what}; for instance caused by singleton or collapsed samples). {NumericalFailureException.CollapseAdvice}"))
         { Component = component };
-
-    /// <summary>Σ r·(x − c) and the centred row, shared by every structure's accumulation.</summary>
-    protected static void CentreAndAddFirstMoment(ReadOnlySpan<double> x, ReadOnlySpan<double> c, double r, Span<double> sxRow, Span<double> centred)
-    {
-        for (int a = 0; a < x.Length; a++)
-        {
-            double e = x[a] - c[a];
-            centred[a] = e;
-            sxRow[a] += r * e;
-        }
-    }
 }

@@ -34,30 +34,8 @@ internal sealed class DiagonalCovariance : CovarianceStructure
         }
     }
 
-    public override void Accumulate(ReadOnlySpan<double> rows, int n, int k, int d, ReadOnlySpan<double> resp,
-        ReadOnlySpan<double> shifts, Span<double> sx, Span<double> second, Span<double> scratch) =>
-        AccumulateSquares(rows, n, k, d, resp, shifts, sx, second, scratch);
-
-    /// <summary>Σ r·(x − c) and Σ r·(x − c)² per component and feature (also used by the spherical structure).</summary>
-    internal static void AccumulateSquares(ReadOnlySpan<double> rows, int n, int k, int d, ReadOnlySpan<double> resp,
-        ReadOnlySpan<double> shifts, Span<double> sx, Span<double> second, Span<double> scratch)
-    {
-        var e = scratch[..d];
-        for (int i = 0; i < n; i++)
-        {
-            var x = rows.Slice(i * d, d);
-            for (int j = 0; j < k; j++)
-            {
-                double r = resp[(i * k) + j];
-                if (r == 0)
-                    continue;
-                CentreAndAddFirstMoment(x, shifts.Slice(j * d, d), r, sx.Slice(j * d, d), e);
-                var s = second.Slice(j * d, d);
-                for (int a = 0; a < d; a++)
-                    s[a] += r * e[a] * e[a];
-            }
-        }
-    }
+    protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
+        AddSquares(second.Slice(j * d, d), e, r);
 
     public override void EstimateCovariances(int k, int d, ReadOnlySpan<double> nkReg, ReadOnlySpan<double> delta,
         ReadOnlySpan<double> second, double regCovar, Span<double> covariances) =>

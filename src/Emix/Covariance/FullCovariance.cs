@@ -45,23 +45,8 @@ internal sealed class FullCovariance : CovarianceStructure
         return q;
     }
 
-    public override void Accumulate(ReadOnlySpan<double> rows, int n, int k, int d, ReadOnlySpan<double> resp,
-        ReadOnlySpan<double> shifts, Span<double> sx, Span<double> second, Span<double> scratch)
-    {
-        var e = scratch[..d];
-        for (int i = 0; i < n; i++)
-        {
-            var x = rows.Slice(i * d, d);
-            for (int j = 0; j < k; j++)
-            {
-                double r = resp[(i * k) + j];
-                if (r == 0)
-                    continue;
-                CentreAndAddFirstMoment(x, shifts.Slice(j * d, d), r, sx.Slice(j * d, d), e);
-                AddUpperOuter(second.Slice(j * d * d, d * d), e, r, d);
-            }
-        }
-    }
+    protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
+        AddUpperOuter(second.Slice(j * d * d, d * d), e, r, d);
 
     /// <summary>S[a, b] += r·e_a·e_b for b ≥ a (the lower triangle is filled at the M-step).</summary>
     internal static void AddUpperOuter(Span<double> s, ReadOnlySpan<double> e, double r, int d)

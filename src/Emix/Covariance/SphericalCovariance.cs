@@ -37,9 +37,8 @@ internal sealed class SphericalCovariance : CovarianceStructure
         }
     }
 
-    public override void Accumulate(ReadOnlySpan<double> rows, int n, int k, int d, ReadOnlySpan<double> resp,
-        ReadOnlySpan<double> shifts, Span<double> sx, Span<double> second, Span<double> scratch) =>
-        DiagonalCovariance.AccumulateSquares(rows, n, k, d, resp, shifts, sx, second, scratch);
+    protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
+        AddSquares(second.Slice(j * d, d), e, r);
 
     public override void EstimateCovariances(int k, int d, ReadOnlySpan<double> nkReg, ReadOnlySpan<double> delta,
         ReadOnlySpan<double> second, double regCovar, Span<double> covariances)

@@ -28,23 +28,8 @@ internal sealed class TiedCovariance : CovarianceStructure
         }
     }
 
-    public override void Accumulate(ReadOnlySpan<double> rows, int n, int k, int d, ReadOnlySpan<double> resp,
-        ReadOnlySpan<double> shifts, Span<double> sx, Span<double> second, Span<double> scratch)
-    {
-        var e = scratch[..d];
-        for (int i = 0; i < n; i++)
-        {
-            var x = rows.Slice(i * d, d);
-            for (int j = 0; j < k; j++)
-            {
-                double r = resp[(i * k) + j];
-                if (r == 0)
-                    continue;
-                CentreAndAddFirstMoment(x, shifts.Slice(j * d, d), r, sx.Slice(j * d, d), e);
-                FullCovariance.AddUpperOuter(second, e, r, d);
-            }
-        }
-    }
+    protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
+        FullCovariance.AddUpperOuter(second, e, r, d);
 
     public override void EstimateCovariances(int k, int d, ReadOnlySpan<double> nkReg, ReadOnlySpan<double> delta,
         ReadOnlySpan<double> second, double regCovar, Span<double> covariances)
