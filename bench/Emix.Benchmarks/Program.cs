@@ -12,4 +12,11 @@ if (args.Length > 0 && args[0] == "--floor")
         $"{{\"gflops\": {gflops:F2}, \"vector_bits\": {width}, \"gbytes_per_s\": {bandwidth:F2}, \"cores\": {Environment.ProcessorCount}}}"));
     return;
 }
+if (args.Length == 5 && args[0] == "--profile")
+{
+    if (!Emix.MixtureNames.TryParseCovarianceType(args[3], out var type))
+        throw new ArgumentException(args[3]);
+    Profile.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), type, int.Parse(args[4], CultureInfo.InvariantCulture));
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args);

@@ -22,7 +22,7 @@ internal static class GaussianEm
         var layout = new SufficientStatistics(p.Structure, k, d);
         var chunking = new Chunking(data.RowCount, chunkRows);
         var total = new double[layout.Length];
-        ChunkRunner.Reduce(chunking, layout.Length, threads, () => new KernelScratch(kernel.CreateScratch(chunkRows, k, d), chunkRows, 0), (c, stats, scratch) =>
+        ChunkRunner.Reduce(chunking, layout.Length, threads, () => new KernelScratch(kernel.CreateScratch(chunkRows, p), chunkRows, 0), (c, stats, scratch) =>
         {
             int n = chunking.Length(c);
             kernel.Accumulate(p, data.ReadRows(chunking.Start(c), n, ref scratch.Rows), n, layout, stats, scratch.Kernel);
@@ -90,7 +90,7 @@ internal static class GaussianEm
         int k = p.ComponentCount, d = p.FeatureCount;
         int chunkRows = Chunking.DefaultChunkRows;
         var chunking = new Chunking(data.RowCount, chunkRows);
-        ChunkRunner.ForEach(chunking, threads, () => new KernelScratch(kernel.CreateScratch(chunkRows, k, d), chunkRows, k), (c, scratch) =>
+        ChunkRunner.ForEach(chunking, threads, () => new KernelScratch(kernel.CreateScratch(chunkRows, p), chunkRows, k), (c, scratch) =>
         {
             int n = chunking.Length(c);
             var logResp = scratch.LogResp.AsSpan(0, n * k);
@@ -119,7 +119,7 @@ internal static class GaussianEm
         int chunkRows = Chunking.DefaultChunkRows;
         var chunking = new Chunking(data.RowCount, chunkRows);
         var total = new double[1 + k];
-        ChunkRunner.Reduce(chunking, 1 + k, threads, () => new KernelScratch(kernel.CreateScratch(chunkRows, k, d), chunkRows, k), (c, stats, scratch) =>
+        ChunkRunner.Reduce(chunking, 1 + k, threads, () => new KernelScratch(kernel.CreateScratch(chunkRows, p), chunkRows, k), (c, stats, scratch) =>
         {
             int n = chunking.Length(c);
             var logResp = scratch.LogResp.AsSpan(0, n * k);

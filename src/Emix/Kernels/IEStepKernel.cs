@@ -9,7 +9,7 @@ namespace Emix.Kernels;
 internal interface IEStepKernel
 {
     /// <summary>Scratch for one thread; reused for every chunk it runs.</summary>
-    object CreateScratch(int chunkRows, int k, int d);
+    object CreateScratch(int chunkRows, GaussianParameters p);
 
     /// <summary>
     /// The fused E-step of one chunk: adds Σ log p(x_i), nk, Σ r·(x − μ) and the structure's

@@ -13,7 +13,7 @@ internal sealed class ScalarEStepKernel : IEStepKernel
         public readonly double[] Row = new double[Math.Max(d, 1)];
     }
 
-    public object CreateScratch(int chunkRows, int k, int d) => new Scratch(chunkRows, k, d);
+    public object CreateScratch(int chunkRows, GaussianParameters p) => new Scratch(chunkRows, p.ComponentCount, p.FeatureCount);
 
     public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, int n, SufficientStatistics layout, Span<double> stats, object scratch)
     {

@@ -43,24 +43,40 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
 
     private sealed class Scratch
     {
-        public Scratch(int k, int d)
+        public Scratch(int k, int d, CovarianceType type)
         {
             int dp = PaddedFeatures(d);
+            RowWidth = (d + TOps.Count - 1) / TOps.Count * TOps.Count;
+            int weightRows = (d + 7) & ~7;
             Xt = new double[dp * BlockRows];
             D = new double[dp * BlockRows];
-            W = new double[dp * BlockRows];
+            W = new double[weightRows * BlockRows];
             LogP = new double[k * BlockRows];
             Norm = new double[BlockRows];
+            if (type is CovarianceType.Full or CovarianceType.Tied)
+            {
+                Rm = new double[BlockRows * RowWidth];
+                Second = new double[(type == CovarianceType.Full ? k : 1) * weightRows * RowWidth];
+            }
         }
 
+        /// <summary>d rounded up to whole vectors: the row stride of <see cref="Rm"/> and <see cref="Second"/>.</summary>
+        public readonly int RowWidth;
+
         public readonly double[] Xt, D, W, LogP, Norm;
+
+        /// <summary>x − μ_j, row-major (B × RowWidth), for the second moments.</summary>
+        public readonly double[] Rm = [];
+
+        /// <summary>The chunk's second moments per component, padded (rows to a multiple of 8, columns to RowWidth).</summary>
+        public readonly double[] Second = [];
     }
 
     internal static int PaddedFeatures(int d) => (d + 3) & ~3;
 
     private static int RoundUp(int rows) => (rows + (2 * TOps.Count) - 1) / (2 * TOps.Count) * (2 * TOps.Count);
 
-    public object CreateScratch(int chunkRows, int k, int d) => new Scratch(k, d);
+    public object CreateScratch(int chunkRows, GaussianParameters p) => new Scratch(p.ComponentCount, p.FeatureCount, p.Structure.Type);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, int n, SufficientStatistics layout, Span<double> stats, object scratch)
@@ -71,6 +87,10 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         var sx = layout.FirstMoment(stats);
         var second = layout.SecondMoment(stats);
         var type = p.Structure.Type;
+        bool general = type is CovarianceType.Full or CovarianceType.Tied;
+        int weightRows = (d + 7) & ~7;
+        if (general)
+            s.Second.AsSpan().Clear();
         double logLikelihood = 0;
         for (int start = 0; start < n; start += BlockRows)
         {
@@ -84,20 +104,30 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
                 var r = s.LogP.AsSpan(j * BlockRows, m);
                 r[nb..m].Clear(); // padding rows carry no weight
                 nk[j] += SumRows(r, m);
-                switch (type)
+                if (general)
                 {
-                    case CovarianceType.Full:
-                        CentreWeightAndFirstMoment(r, s.Xt, p.MeanOf(j), d, m, s.D, s.W, sx.Slice(j * d, d));
-                        AddUpperProducts(s.W, s.D, d, m, second.Slice(j * d * d, d * d));
-                        break;
-                    case CovarianceType.Tied:
-                        CentreWeightAndFirstMoment(r, s.Xt, p.MeanOf(j), d, m, s.D, s.W, sx.Slice(j * d, d));
-                        AddUpperProducts(s.W, s.D, d, m, second);
-                        break;
-                    default:
-                        DiagonalMoments(r, s.Xt, p.MeanOf(j), d, m, sx.Slice(j * d, d), second.Slice(j * d, d));
-                        break;
+                    WeightAndFirstMoment(r, s.Xt, p.MeanOf(j), d, m, s.W, sx.Slice(j * d, d));
+                    CentreRowMajor(rows.Slice(start * d, nb * d), p.MeanOf(j), nb, d, s.RowWidth, s.Rm);
+                    int offset = type == CovarianceType.Full ? j * weightRows * s.RowWidth : 0;
+                    AddUpperProducts(s.W, s.Rm, d, s.RowWidth, m, s.Second.AsSpan(offset, weightRows * s.RowWidth));
                 }
+                else
+                {
+                    DiagonalMoments(r, s.Xt, p.MeanOf(j), d, m, sx.Slice(j * d, d), second.Slice(j * d, d));
+                }
+            }
+        }
+        if (general)
+        {
+            // The chunk's padded upper triangles into the statistics buffer.
+            int count = type == CovarianceType.Full ? k : 1;
+            for (int j = 0; j < count; j++)
+            {
+                var padded = s.Second.AsSpan(j * weightRows * s.RowWidth, weightRows * s.RowWidth);
+                var target = second.Slice(j * d * d, d * d);
+                for (int a = 0; a < d; a++)
+                    for (int b = a; b < d; b++)
+                        target[(a * d) + b] += padded[(a * s.RowWidth) + b];
             }
         }
         stats[SufficientStatistics.LogLikelihoodOffset] += logLikelihood;
@@ -349,13 +379,12 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         return TOps.Sum(acc);
     }
 
-    /// <summary>D = Xt − μ, (r·D), and Σ_i (r·D)[a, i] into <paramref name="sx"/>, in one pass.</summary>
+    /// <summary>(r·D)[a, i] = r_i·(Xt[a, i] − μ_a) into <paramref name="w"/> and Σ_i of it into <paramref name="sx"/>, in one pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CentreWeightAndFirstMoment(Span<double> r, double[] xt, ReadOnlySpan<double> mean, int d, int m, double[] dm, double[] w, Span<double> sx)
+    private static void WeightAndFirstMoment(Span<double> r, double[] xt, ReadOnlySpan<double> mean, int d, int m, double[] w, Span<double> sx)
     {
         ref double rr = ref MemoryMarshal.GetReference(r);
         ref double xr = ref MemoryMarshal.GetArrayDataReference(xt);
-        ref double dr = ref MemoryMarshal.GetArrayDataReference(dm);
         ref double wr = ref MemoryMarshal.GetArrayDataReference(w);
         for (int a = 0; a < d; a++)
         {
@@ -364,14 +393,29 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             nuint row = (nuint)(a * BlockRows);
             for (int i = 0; i < m; i += TOps.Count)
             {
-                var e = TOps.Subtract(TOps.Load(ref xr, row + (nuint)i), mu);
-                TOps.Store(e, ref dr, row + (nuint)i);
-                var v = TOps.Multiply(TOps.Load(ref rr, (nuint)i), e);
+                var v = TOps.Multiply(TOps.Load(ref rr, (nuint)i), TOps.Subtract(TOps.Load(ref xr, row + (nuint)i), mu));
                 TOps.Store(v, ref wr, row + (nuint)i);
                 acc = TOps.Add(acc, v);
             }
             sx[a] += TOps.Sum(acc);
         }
+    }
+
+    /// <summary>
+    /// Rm[i, a] = x_ia − μ_a, row-major with stride <paramref name="width"/>; padding columns stay
+    /// zero and rows past <paramref name="nb"/> are zeroed (their weight is zero anyway).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CentreRowMajor(ReadOnlySpan<double> rows, ReadOnlySpan<double> mean, int nb, int d, int width, double[] rm)
+    {
+        for (int i = 0; i < nb; i++)
+        {
+            var x = rows.Slice(i * d, d);
+            var o = rm.AsSpan(i * width, d);
+            for (int a = 0; a < d; a++)
+                o[a] = x[a] - mean[a];
+        }
+        rm.AsSpan(nb * width).Clear();
     }
 
     /// <summary>Σ_i r_i·(x_ia − μ_a) and Σ_i r_i·(x_ia − μ_a)² (diagonal and spherical statistics), in one pass.</summary>
@@ -399,55 +443,50 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
     }
 
     /// <summary>
-    /// S[a, b] += Σ_i (r·D)[a, i]·D[b, i] for b ≥ a, in 2×4 register tiles (rows a, a+1; columns b..b+3).
-    /// Rows of the arrays past d are zero padding, so tiles may run over the edge.
+    /// S[a, b] += Σ_i (r·D)[a, i]·D[i, b] for the tiles on or above the diagonal: 8 rows a (broadcast
+    /// from the feature-major weights) × one vector of columns b (loaded from the row-major centred
+    /// rows) per register tile, summed over the block's rows. No horizontal sums, and a tile's data
+    /// (8 weight rows, one column strip) stay in L1. Rows of W past d and columns past d are zero.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddUpperProducts(double[] w, double[] dm, int d, int m, Span<double> s)
+    private static void AddUpperProducts(double[] w, double[] rm, int d, int width, int m, Span<double> s)
     {
         ref double wr = ref MemoryMarshal.GetArrayDataReference(w);
-        ref double dr = ref MemoryMarshal.GetArrayDataReference(dm);
-        for (int a0 = 0; a0 < d; a0 += 2)
+        ref double xr = ref MemoryMarshal.GetArrayDataReference(rm);
+        ref double sr = ref MemoryMarshal.GetReference(s);
+        int lanes = TOps.Count;
+        for (int a0 = 0; a0 < d; a0 += 8)
         {
-            for (int b0 = a0 & ~3; b0 < d; b0 += 4)
+            nuint w0 = (nuint)(a0 * BlockRows);
+            for (int b0 = a0 / lanes * lanes; b0 < d; b0 += lanes)
             {
-                TVector c00 = TOps.Zero, c01 = TOps.Zero, c02 = TOps.Zero, c03 = TOps.Zero;
-                TVector c10 = TOps.Zero, c11 = TOps.Zero, c12 = TOps.Zero, c13 = TOps.Zero;
-                nuint wa0 = (nuint)(a0 * BlockRows), wa1 = wa0 + BlockRows;
-                nuint db0 = (nuint)(b0 * BlockRows), db1 = db0 + BlockRows, db2 = db1 + BlockRows, db3 = db2 + BlockRows;
-                for (int i = 0; i < m; i += TOps.Count)
+                TVector c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero;
+                TVector c4 = TOps.Zero, c5 = TOps.Zero, c6 = TOps.Zero, c7 = TOps.Zero;
+                nuint column = (nuint)b0;
+                for (int i = 0; i < m; i++)
                 {
-                    nuint ii = (nuint)i;
-                    var w0 = TOps.Load(ref wr, wa0 + ii);
-                    var w1 = TOps.Load(ref wr, wa1 + ii);
-                    var x0 = TOps.Load(ref dr, db0 + ii);
-                    var x1 = TOps.Load(ref dr, db1 + ii);
-                    var x2 = TOps.Load(ref dr, db2 + ii);
-                    var x3 = TOps.Load(ref dr, db3 + ii);
-                    c00 = TOps.MultiplyAdd(w0, x0, c00);
-                    c01 = TOps.MultiplyAdd(w0, x1, c01);
-                    c02 = TOps.MultiplyAdd(w0, x2, c02);
-                    c03 = TOps.MultiplyAdd(w0, x3, c03);
-                    c10 = TOps.MultiplyAdd(w1, x0, c10);
-                    c11 = TOps.MultiplyAdd(w1, x1, c11);
-                    c12 = TOps.MultiplyAdd(w1, x2, c12);
-                    c13 = TOps.MultiplyAdd(w1, x3, c13);
+                    var x = TOps.Load(ref xr, ((nuint)i * (nuint)width) + column);
+                    nuint wi = w0 + (nuint)i;
+                    c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wr, wi)), x, c0);
+                    c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wr, wi + BlockRows)), x, c1);
+                    c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wr, wi + (2 * BlockRows))), x, c2);
+                    c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wr, wi + (3 * BlockRows))), x, c3);
+                    c4 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wr, wi + (4 * BlockRows))), x, c4);
+                    c5 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wr, wi + (5 * BlockRows))), x, c5);
+                    c6 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wr, wi + (6 * BlockRows))), x, c6);
+                    c7 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wr, wi + (7 * BlockRows))), x, c7);
                 }
-                AddTile(s, d, a0, b0, c00, c01, c02, c03);
-                AddTile(s, d, a0 + 1, b0, c10, c11, c12, c13);
+                nuint target = ((nuint)a0 * (nuint)width) + column;
+                nuint stride = (nuint)width;
+                TOps.Store(TOps.Add(TOps.Load(ref sr, target), c0), ref sr, target);
+                TOps.Store(TOps.Add(TOps.Load(ref sr, target + stride), c1), ref sr, target + stride);
+                TOps.Store(TOps.Add(TOps.Load(ref sr, target + (2 * stride)), c2), ref sr, target + (2 * stride));
+                TOps.Store(TOps.Add(TOps.Load(ref sr, target + (3 * stride)), c3), ref sr, target + (3 * stride));
+                TOps.Store(TOps.Add(TOps.Load(ref sr, target + (4 * stride)), c4), ref sr, target + (4 * stride));
+                TOps.Store(TOps.Add(TOps.Load(ref sr, target + (5 * stride)), c5), ref sr, target + (5 * stride));
+                TOps.Store(TOps.Add(TOps.Load(ref sr, target + (6 * stride)), c6), ref sr, target + (6 * stride));
+                TOps.Store(TOps.Add(TOps.Load(ref sr, target + (7 * stride)), c7), ref sr, target + (7 * stride));
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddTile(Span<double> s, int d, int a, int b0, TVector c0, TVector c1, TVector c2, TVector c3)
-    {
-        if (a >= d)
-            return;
-        var row = s.Slice(a * d, d);
-        if (b0 >= a && b0 < d) row[b0] += TOps.Sum(c0);
-        if (b0 + 1 >= a && b0 + 1 < d) row[b0 + 1] += TOps.Sum(c1);
-        if (b0 + 2 >= a && b0 + 2 < d) row[b0 + 2] += TOps.Sum(c2);
-        if (b0 + 3 >= a && b0 + 3 < d) row[b0 + 3] += TOps.Sum(c3);
     }
 }
