@@ -59,6 +59,7 @@ internal static class FitCommand
             DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.Seed,
         };
         var threads = CommonOptions.Threads();
+        var quiet = CommonOptions.Quiet();
         var output = CommonOptions.Output("Write the fitted model to this JSON file (atomically).");
         var json = new Option<bool>("--json")
         {
@@ -67,7 +68,7 @@ internal static class FitCommand
 
         var command = new Command("fit", "Fit a Gaussian mixture to DATA by EM and print its summary.");
         command.Arguments.Add(data);
-        foreach (var option in new Option[] { components, covariance, init, initParams, nInit, maxIter, tol, regCovar, seed, threads, output, json })
+        foreach (var option in new Option[] { components, covariance, init, initParams, nInit, maxIter, tol, regCovar, seed, threads, output, json, quiet })
             command.Options.Add(option);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
 
@@ -97,8 +98,10 @@ internal static class FitCommand
                 options = options with { InitialParameters = InitialParametersFile.Read(initPath, type, options.ComponentCount, rows.FeatureCount) };
 
             var clock = Stopwatch.StartNew();
-            var model = new GaussianMixture(options).Fit(rows, cancellationToken: context.CancellationToken);
+            var model = ProgressDisplay.Run(context, "fit", rows.RowCount, options.InitCount, parse.GetValue(quiet),
+                progress => new GaussianMixture(options).Fit(rows, progress, context.CancellationToken));
             double seconds = clock.Elapsed.TotalSeconds;
+            context.CancellationToken.ThrowIfCancellationRequested(); // a Ctrl-C during the last iteration still writes nothing
 
             if (parse.GetValue(output) is { } path)
                 CommonOptions.SaveModel(model, path);
