@@ -165,7 +165,23 @@ public static class ParquetDataReader
             || type == typeof(ulong) || type == typeof(uint) || type == typeof(ushort) || type == typeof(byte);
     }
 
-    private static string TypeName(DataField field) => (Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType).Name;
+    /// <summary>The column's type in words: float64, int32, text, bytes, … (Parquet.Net gives text as ReadOnlyMemory&lt;char&gt;).</summary>
+    private static string TypeName(DataField field)
+    {
+        var type = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
+        return type switch
+        {
+            _ when type == typeof(string) || type == typeof(ReadOnlyMemory<char>) => "text",
+            _ when type == typeof(byte[]) || type == typeof(ReadOnlyMemory<byte>) => "bytes",
+            _ when type == typeof(double) => "float64",
+            _ when type == typeof(float) => "float32",
+            _ when type == typeof(long) => "int64",
+            _ when type == typeof(int) => "int32",
+            _ when type == typeof(short) => "int16",
+            _ when type == typeof(bool) => "boolean",
+            _ => type.Name,
+        };
+    }
 
     private static string Describe(DataField[] fields)
     {

@@ -50,7 +50,7 @@ public sealed class MixtureFigure
     {
         using var surface = SKSurface.Create(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul))
             ?? throw new InvalidOperationException($"Cannot create a {Width}×{Height} drawing surface.");
-        Draw(surface.Canvas);
+        Draw(surface.Canvas, vector: false);
         using var image = surface.Snapshot();
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
         return png.ToArray();
@@ -95,11 +95,11 @@ public sealed class MixtureFigure
     {
         // SKSvgCanvas writes the document when it is disposed; the stream must outlive it.
         using (var canvas = SKSvgCanvas.Create(new SKRect(0, 0, Width, Height), stream))
-            Draw(canvas);
+            Draw(canvas, vector: true);
         stream.Flush();
     }
 
-    private void Draw(SKCanvas canvas)
+    private void Draw(SKCanvas canvas, bool vector)
     {
         canvas.Clear(SKColors.White);
         float top = TitleHeight;
@@ -110,7 +110,7 @@ public sealed class MixtureFigure
         }
         var rects = _layout.PanelRects(new PixelRect(0, Width, Height, top), Panels.Count);
         for (int i = 0; i < Panels.Count; i++)
-            DrawPanel(canvas, Panels[i], rects[i]);
+            DrawPanel(canvas, Panels[i], rects[i], vector);
         if (Title is not null)
         {
             using var typeface = SKTypeface.FromFamilyName(Style.FontName, SKFontStyle.Normal);
@@ -121,14 +121,26 @@ public sealed class MixtureFigure
         }
     }
 
-    private static void DrawPanel(SKCanvas canvas, Plot plot, PixelRect rect)
+    private static void DrawPanel(SKCanvas canvas, Plot plot, PixelRect rect, bool vector)
     {
-        // Plot.Render starts by clearing the whole canvas. In a layer, that clears only the layer, and a
-        // transparent figure background lets tick labels at a cell's edge overlap the next cell.
+        // Plot.Render starts by clearing the whole canvas with the figure background.
+        if (vector)
+        {
+            // SVG has no layers (their content is dropped) and writes a transparent clear as a black
+            // rectangle, so each panel is clipped to its cell on a white background.
+            canvas.Save();
+            canvas.ClipRect(new SKRect(rect.Left, rect.Top, rect.Right, rect.Bottom));
+            plot.Render(canvas, rect);
+            canvas.Restore();
+            return;
+        }
+        // On a raster canvas each panel gets its own layer: the transparent clear wipes only that layer,
+        // and tick labels at a cell's edge may overlap the next cell instead of being cut.
         plot.FigureBackground.Color = Colors.Transparent;
         canvas.SaveLayer();
         plot.Render(canvas, rect);
         canvas.Restore();
+        plot.FigureBackground.Color = Colors.White;
     }
 
     /// <summary>Shortens a title with an ellipsis until it fits the width.</summary>
