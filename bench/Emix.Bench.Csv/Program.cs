@@ -3,7 +3,7 @@
 //   dotnet run -c Release --project bench/Emix.Bench.Csv -- [rows] [runs] [file]
 using System.Diagnostics;
 using System.Globalization;
-using Emix;
+using Emix.Cli;
 using Emix.Data;
 using nietras.SeparatedValues;
 
@@ -31,6 +31,7 @@ Console.WriteLine($"file: {path}, {new FileInfo(path).Length / 1e6:F1} MB; {Envi
 var readers = new (string Name, Func<string, double[]> Read)[]
 {
     ("Emix CsvReader (parallel blocks)", p => CsvReader.Read(p).Values.ToArray()),
+    ("emix CLI: FastCsvReader (Sep)", p => FastCsvReader.TryRead(p, new CsvReadOptions())!.Values.ToArray()),
     ("Sep, one thread", ReadSep),
     ("Sep, ParallelEnumerate", ReadSepParallel),
 };

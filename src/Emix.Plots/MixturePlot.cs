@@ -76,9 +76,9 @@ public static class MixturePlot
             sizes[label]++;
         string? title = TitleOf(o, $"Classification: {Describe(model)}, {Count(data.RowCount, "row")}");
         var legend = Enumerable.Range(0, model.ComponentCount)
-            .Select(j => Points(Style.Component(j), string.Create(Inv, $"component {j} ({sizes[j]} rows)")))
+            .Select(j => Points(Style.Component(j), string.Create(Inv, $"component {j} ({sizes[j]})")))
             .Append(Line(Style.Ink, "1σ"))
-            .Append(Line(Style.Ink, "2σ ellipses,", dashed: true))
+            .Append(Line(Style.Ink, "2σ ellipse", dashed: true))
             .Append(new LegendEntry("+ mean"));
         if (columns.Length == 1)
         {
