@@ -22,7 +22,7 @@ internal static class PlotCommand
             Description = "What to draw: density, classification, uncertainty or bic.",
             DefaultValueFactory = _ => "density",
         };
-        kind.AcceptOnlyFromAmong("density", "classification", "uncertainty", "bic", "BIC");
+        kind.AcceptOnlyFromAmong("density", "classification", "uncertainty", "bic");
         var model = new Option<string?>("--model", "-m")
         {
             Description = "Model file (from 'emix fit -o') to draw; without it, mixtures are fitted and the lowest BIC is drawn.",
@@ -106,7 +106,7 @@ internal static class PlotCommand
                         throw new NumericalFailureException($"{rows.Source}: every fit failed (a component collapsed). {NumericalFailureException.CollapseAdvice}");
                     figure = MixturePlot.Draw(KindOf(what), rows, best, options with { Columns = DefaultColumns(context, rows.FeatureCount) });
                 }
-                if (best is not null && !quietly)
+                if (best is not null)
                 {
                     context.Out.WriteLine(string.Create(Inv,
                         $"Lowest BIC: {best.ModelCode} ({best.CovarianceType.ToScikitName()}), k = {best.ComponentCount}, BIC {best.Bic(rows):F2} (scikit-learn's sign: lower is better; {table.Count} fits)."));
