@@ -114,7 +114,7 @@ internal sealed class ProgressDisplay
         }
         double rate = seconds > 0 ? iterations / seconds : 0;
         string run = _runCount > 1 ? string.Create(Inv, $"run {p.Run}/{_runCount}, ") : "";
-        string change = double.IsFinite(p.Change) ? p.Change.ToString("+0.00e+00;-0.00e+00;0", Inv) : "–";
+        string change = double.IsFinite(p.Change) ? p.Change.ToString("+0.00e+00;-0.00e+00;0", Inv) : "n/a";
         string perSecond = rate < 10 ? rate.ToString("F2", Inv) : rate.ToString("F1", Inv);
         return string.Create(Inv,
             $"{run}iteration {p.Iteration}, lower bound {p.LowerBound:G10}, change {change}, {perSecond} it/s ({Rows(rate * _rowCount)} rows/s), {now.TotalSeconds:F1} s");

@@ -144,7 +144,7 @@ public class CliPicturesProgressFormatsTests : IDisposable
         Assert.Equal(0, fit.ExitCode);
         var lines = fit.Error.TrimEnd().Split('\n');
         Assert.Equal(11, lines.Length); // 2 runs × 5 iterations, then the closing line
-        Assert.Matches(@"^emix fit: run 1/2, iteration 1, lower bound -?\d.*, change –, [\d.]+ it/s \([\d.]+[kMG]? rows/s\), [\d.]+ s$", lines[0]);
+        Assert.Matches(@"^emix fit: run 1/2, iteration 1, lower bound -?\d.*, change n/a, [\d.]+ it/s \([\d.]+[kMG]? rows/s\), [\d.]+ s$", lines[0]);
         Assert.Matches(@"^emix fit: run 2/2, iteration 5, lower bound -?\d.*, change [+-]\d\.\d\de[+-]\d\d, ", lines[9]);
         Assert.StartsWith("emix fit: done: 10 iterations in ", lines[10]);
         Assert.DoesNotContain('\u001b', fit.Error); // no escape codes in a log
