@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using Emix.Data;
+using Emix.Parquet;
 
 namespace Emix.Cli;
 
@@ -8,7 +10,7 @@ internal static class CommonOptions
 {
     public static Argument<string> DataArgument() => new("DATA")
     {
-        Description = "Data file: CSV, TSV (.tsv/.tab) or NumPy .npy (float64/float32). '#' lines are comments.",
+        Description = "Data file: CSV, TSV (.tsv/.tab), NumPy .npy (float64/float32) or Parquet (.parquet: numeric columns). '#' lines in text are comments.",
     };
 
     public static Argument<string> ModelArgument() => new("MODEL")
@@ -18,7 +20,7 @@ internal static class CommonOptions
 
     public static Option<string?> Columns() => new("--columns")
     {
-        Description = "Columns to use, comma-separated: header names or 1-based indices (default: all).",
+        Description = "Columns to use, comma-separated: header (or Parquet column) names or 1-based indices (default: all; all numeric ones for Parquet).",
     };
 
     public static Option<bool> Header() => new("--header")
@@ -34,6 +36,11 @@ internal static class CommonOptions
     public static Option<string?> Output(string what) => new("--output", "-o")
     {
         Description = what,
+    };
+
+    public static Option<bool> Quiet() => new("--quiet", "-q")
+    {
+        Description = "Do not show fit progress on standard error.",
     };
 
     public static Option<int?> Threads() => new("--threads")
@@ -53,7 +60,7 @@ internal static class CommonOptions
             return options;
         }
 
-        public DataSet Read(ParseResult parse, string path) => DataReader.Read(path, ReadOptions(parse));
+        public DataSet Read(ParseResult parse, string path) => ReadData(path, ReadOptions(parse));
 
         public CsvReadOptions ReadOptions(ParseResult parse)
         {
@@ -68,6 +75,63 @@ internal static class CommonOptions
             };
         }
     }
+
+    /// <summary>
+    /// Reads a data file by its extension: Parquet (<c>.parquet</c>, <c>.pq</c>) with Emix.Parquet, <c>.npy</c>
+    /// with the core reader, and delimited text with Sep when the file is plain numbers (faster), else the core reader.
+    /// </summary>
+    public static DataSet ReadData(string path, CsvReadOptions options)
+    {
+        string extension = Path.GetExtension(path).ToUpperInvariant();
+        if (extension is ".PARQUET" or ".PQ")
+            return ParquetDataReader.Read(path, options.Columns);
+        if (extension != ".NPY" && FastCsvReader.TryRead(path, options) is { } fast)
+            return fast;
+        return DataReader.Read(path, options);
+    }
+
+    /// <summary>Whether an output path asks for Parquet (by its extension) rather than CSV.</summary>
+    public static bool IsParquet(string? path) =>
+        path is not null && Path.GetExtension(path).ToUpperInvariant() is ".PARQUET" or ".PQ";
+
+    /// <summary>
+    /// Writes a table of named columns (float64 or int32): Parquet when the path ends in .parquet or .pq,
+    /// otherwise CSV (to standard output when <paramref name="path"/> is null). Atomic either way.
+    /// </summary>
+    public static void WriteTable(CliContext context, string? path, IReadOnlyList<ParquetColumn> columns)
+    {
+        if (IsParquet(path))
+        {
+            try
+            {
+                ParquetDataWriter.Write(path!, columns);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OutputException($"{path}: cannot write ({e.Message}).", e);
+            }
+            return;
+        }
+        var inv = CultureInfo.InvariantCulture;
+        WriteText(context, path, w =>
+        {
+            w.WriteLine(string.Join(',', columns.Select(c => CsvName(c.Name))));
+            int rows = columns.Count == 0 ? 0 : columns[0].Length;
+            for (int i = 0; i < rows; i++)
+            {
+                for (int c = 0; c < columns.Count; c++)
+                {
+                    if (c > 0)
+                        w.Write(',');
+                    w.Write(columns[c].Doubles is { } doubles ? doubles[i].ToString("R", inv) : columns[c].Integers![i].ToString(inv));
+                }
+                w.WriteLine();
+            }
+        });
+    }
+
+    private static string CsvName(string name) =>
+        name.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : name;
 
     /// <summary>Writes text to a file atomically, or to stdout when <paramref name="path"/> is null.</summary>
     public static void WriteText(CliContext context, string? path, Action<TextWriter> write)

@@ -31,7 +31,10 @@ internal sealed class DataPlan : IDisposable
     public static DataPlan Open(string path, long? memoryLimit, CommonOptions.DataOptions dataOptions, System.CommandLine.ParseResult parse)
     {
         long budget = (memoryLimit ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes) / 2;
-        bool npy = string.Equals(Path.GetExtension(path), ".npy", StringComparison.OrdinalIgnoreCase);
+        string extension = Path.GetExtension(path).ToUpperInvariant();
+        bool npy = extension == ".NPY";
+        // Parquet files are read whole (their row groups could be streamed; not done yet).
+        bool text = !npy && extension is not (".PARQUET" or ".PQ");
         if (npy && File.Exists(path))
         {
             var streamed = NpyFileRows.Open(path);
@@ -46,7 +49,7 @@ internal sealed class DataPlan : IDisposable
             }
             streamed.Dispose();
         }
-        else if (!npy && File.Exists(path) && new FileInfo(path).Length > budget)
+        else if (text && File.Exists(path) && new FileInfo(path).Length > budget)
         {
             string temporary = Path.Combine(Path.GetTempPath(), $"emix-{Environment.ProcessId}-{Guid.NewGuid():N}.npy");
             try

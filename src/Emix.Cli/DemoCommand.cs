@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Emix.Plots;
 
 namespace Emix.Cli;
 
@@ -27,17 +28,56 @@ internal static class DemoCommand
     public static Command Create(CliContext context)
     {
         var seed = new Option<long>("--seed") { Description = "Seed of the generated data and of the fit.", DefaultValueFactory = _ => 1 };
-        var command = new Command("demo", "Run the tutorial's two-process example end to end (no input file needed).");
+        var plot = new Option<string>("--plot")
+        {
+            Description = "Where to write the picture of the histogram and the fitted density (.png or .svg).",
+            DefaultValueFactory = _ => DefaultPicture,
+        };
+        var noPlot = new Option<bool>("--no-plot") { Description = "Do not write the picture." };
+        var command = new Command("demo", "Run the tutorial's two-process example end to end (no input file needed) and draw it to demo.png.");
         command.Options.Add(seed);
+        command.Options.Add(plot);
+        command.Options.Add(noPlot);
         command.SetAction(parse =>
         {
-            Run(context.Out, parse.GetValue(seed), context.CancellationToken);
+            string? picture = parse.GetValue(noPlot) ? null : parse.GetValue(plot);
+            if (picture is not null)
+                _ = MixtureFigure.FormatOf(picture); // a wrong extension is a usage error before any work
+            var (model, data) = RunWithData(context.Out, parse.GetValue(seed), context.CancellationToken);
+            if (picture is not null)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                var figure = Picture(data, model);
+                try
+                {
+                    figure.Save(picture);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new OutputException($"{picture}: cannot write the picture ({e.Message}).", e);
+                }
+                context.Out.WriteLine();
+                context.Out.WriteLine($"Picture of the data and the fitted density: {Path.GetFullPath(picture)}");
+            }
             return ExitCodes.Success;
         });
         return command;
     }
 
-    public static GaussianMixtureModel Run(TextWriter o, long seed, CancellationToken cancellationToken)
+    /// <summary>The demo's picture, in the current folder unless --plot says otherwise.</summary>
+    public const string DefaultPicture = "demo.png";
+
+    /// <summary>The tutorial's figure: the histogram scaled to a density, the fitted mixture and its two weighted components.</summary>
+    public static MixtureFigure Picture(DataSet data, GaussianMixtureModel model, PlotOptions? options = null) =>
+        MixturePlot.Density(data, model, (options ?? PlotOptions.Default) with
+        {
+            Title = "Two hidden processes: the data and the fitted mixture",
+        });
+
+    public static GaussianMixtureModel Run(TextWriter o, long seed, CancellationToken cancellationToken) =>
+        RunWithData(o, seed, cancellationToken).Model;
+
+    private static (GaussianMixtureModel Model, DataSet Data) RunWithData(TextWriter o, long seed, CancellationToken cancellationToken)
     {
         var (data, truth) = Generate(seed);
         o.WriteLine("Emix demo: two hidden Gaussian processes, recovered by EM");
@@ -101,7 +141,7 @@ internal static class DemoCommand
         o.WriteLine(string.Create(Inv,
             $"{agree} of {labels.Length} points ({100.0 * agree / labels.Length:F1}%) were assigned the component of the process that generated them."));
         o.WriteLine("(The two densities overlap around 30, so no method can get every point right.)");
-        return model;
+        return (model, data);
     }
 
     /// <summary>The tutorial's data, drawn with Emix's own sampler from two one-component models.</summary>

@@ -7,10 +7,21 @@ namespace Emix.Cli;
 public static class EmixApp
 {
     /// <summary>Runs the command line; returns the exit code. Writes results to <paramref name="stdout"/>, messages to <paramref name="stderr"/>.</summary>
+    /// <remarks>
+    /// Progress of long fits goes to <paramref name="stderr"/>: a live line when it is the process's own
+    /// standard error and that is a terminal, plain lines about once a second otherwise.
+    /// </remarks>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stderr);
-        var context = new CliContext(stdout, stderr, cancellationToken);
+        return Run(args, new CliContext(stdout, stderr, cancellationToken) { ErrorIsTerminal = IsTerminal(stderr) });
+    }
+
+    /// <summary>Runs the command line in a prepared context (tests set the progress interval and observer here).</summary>
+    internal static int Run(string[] args, CliContext context)
+    {
+        var stdout = context.Out;
+        var stderr = context.Error;
         var root = new RootCommand("emix: Gaussian mixture models fitted by Expectation–Maximization (scikit-learn compatible, deterministic).");
         root.Subcommands.Add(FitCommand.Create(context));
         root.Subcommands.Add(ModelCommands.Predict(context));
@@ -18,6 +29,7 @@ public static class EmixApp
         root.Subcommands.Add(ModelCommands.Sample(context));
         root.Subcommands.Add(ModelCommands.Info(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(PlotCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -34,6 +46,11 @@ public static class EmixApp
             return Report(e, stderr);
         }
     }
+
+    /// <summary>Whether the writer is this process's standard error and that is a terminal that understands escape codes.</summary>
+    private static bool IsTerminal(TextWriter stderr) =>
+        ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected
+        && !string.Equals(Environment.GetEnvironmentVariable("TERM"), "dumb", StringComparison.Ordinal);
 
     private static List<string> CommandPath(ParseResult parse)
     {
@@ -91,8 +108,18 @@ public static class EmixApp
     internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
 
-/// <summary>Where a command writes, and its cancellation.</summary>
-internal sealed record CliContext(TextWriter Out, TextWriter Error, CancellationToken CancellationToken);
+/// <summary>Where a command writes, its cancellation, and how fit progress is shown.</summary>
+internal sealed record CliContext(TextWriter Out, TextWriter Error, CancellationToken CancellationToken)
+{
+    /// <summary>Standard error is a terminal: progress is a live line (Spectre.Console) instead of plain lines.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
+    /// <summary>Time between plain progress lines (about once a second; tests use zero).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Sees every progress report, even with --quiet (tests cancel from here).</summary>
+    public Action<FitProgress>? ProgressObserver { get; init; }
+}
 
 /// <summary>A usage error found after parsing (e.g. more components than rows).</summary>
 internal sealed class UsageException(string message) : Exception(message);

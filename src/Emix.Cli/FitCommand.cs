@@ -59,6 +59,7 @@ internal static class FitCommand
             DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.Seed,
         };
         var threads = CommonOptions.Threads();
+        var quiet = CommonOptions.Quiet();
         var output = CommonOptions.Output("Write the fitted model to this JSON file (atomically).");
         var memoryLimit = new Option<string?>("--memory-limit")
         {
@@ -71,7 +72,7 @@ internal static class FitCommand
 
         var command = new Command("fit", "Fit a Gaussian mixture to DATA by EM and print its summary.");
         command.Arguments.Add(data);
-        foreach (var option in new Option[] { components, covariance, init, initParams, nInit, maxIter, tol, regCovar, seed, threads, memoryLimit, output, json })
+        foreach (var option in new Option[] { components, covariance, init, initParams, nInit, maxIter, tol, regCovar, seed, threads, memoryLimit, output, json, quiet })
             command.Options.Add(option);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
 
@@ -104,8 +105,10 @@ internal static class FitCommand
 
             var clock = Stopwatch.StartNew();
             var iterationEnds = new IterationClock(clock);
-            var model = new GaussianMixture(options).Fit(rows, iterationEnds, context.CancellationToken);
+            var model = ProgressDisplay.Run(context, "fit", rows.RowCount, options.InitCount, parse.GetValue(quiet),
+                progress => new GaussianMixture(options).Fit(rows, iterationEnds.Then(progress), context.CancellationToken));
             double seconds = clock.Elapsed.TotalSeconds;
+            context.CancellationToken.ThrowIfCancellationRequested(); // a Ctrl-C during the last iteration still writes nothing
 
             if (parse.GetValue(output) is { } path)
                 CommonOptions.SaveModel(model, path);
@@ -143,6 +146,18 @@ internal static class FitCommand
         }
 
         public double? SecondsPerIteration => _count >= 2 ? (_last - _first) / (_count - 1) : null;
+
+        /// <summary>This clock, then <paramref name="next"/> (when there is one), on every report.</summary>
+        public IProgress<FitProgress> Then(IProgress<FitProgress>? next) => next is null ? this : new Both(this, next);
+
+        private sealed class Both(IProgress<FitProgress> first, IProgress<FitProgress> second) : IProgress<FitProgress>
+        {
+            public void Report(FitProgress value)
+            {
+                first.Report(value);
+                second.Report(value);
+            }
+        }
     }
 
     private static string JsonLine(GaussianMixtureModel model, RowSource rows, double seconds, double? secondsPerIteration, bool streamed)

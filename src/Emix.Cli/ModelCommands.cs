@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Emix.Parquet;
 
 namespace Emix.Cli;
 
@@ -13,7 +14,7 @@ internal static class ModelCommands
         var model = CommonOptions.ModelArgument();
         var data = CommonOptions.DataArgument();
         var proba = new Option<bool>("--proba") { Description = "Also write the probability of each component (columns p0…p(k-1))." };
-        var output = CommonOptions.Output("Write the predictions to this CSV file instead of standard output.");
+        var output = CommonOptions.Output("Write the predictions to this file instead of standard output: Parquet when it ends in .parquet, else CSV.");
         var command = new Command("predict", "Predict the component (0-based, as scikit-learn) of every row of DATA.");
         command.Arguments.Add(model);
         command.Arguments.Add(data);
@@ -25,26 +26,19 @@ internal static class ModelCommands
             var m = GaussianMixtureModel.Load(parse.GetValue(model)!);
             var rows = dataOptions.Read(parse, parse.GetValue(data)!);
             var labels = m.Predict(rows);
-            double[,]? p = parse.GetValue(proba) ? m.PredictProbabilities(rows) : null;
-            CommonOptions.WriteText(context, parse.GetValue(output), w =>
+            var columns = new List<ParquetColumn> { ParquetColumn.Of("component", labels) };
+            if (parse.GetValue(proba))
             {
-                w.Write("component");
-                if (p is not null)
-                    for (int j = 0; j < m.ComponentCount; j++)
-                        w.Write(string.Create(Inv, $",p{j}"));
-                w.WriteLine();
-                for (int i = 0; i < labels.Length; i++)
+                var p = m.PredictProbabilities(rows);
+                for (int j = 0; j < m.ComponentCount; j++)
                 {
-                    w.Write(labels[i].ToString(Inv));
-                    if (p is not null)
-                        for (int j = 0; j < m.ComponentCount; j++)
-                        {
-                            w.Write(',');
-                            w.Write(p[i, j].ToString("R", Inv));
-                        }
-                    w.WriteLine();
+                    var pj = new double[rows.RowCount];
+                    for (int i = 0; i < pj.Length; i++)
+                        pj[i] = p[i, j];
+                    columns.Add(ParquetColumn.Of(string.Create(Inv, $"p{j}"), pj));
                 }
-            });
+            }
+            CommonOptions.WriteTable(context, parse.GetValue(output), columns);
             return ExitCodes.Success;
         });
         return command;
@@ -55,7 +49,7 @@ internal static class ModelCommands
         var model = CommonOptions.ModelArgument();
         var data = CommonOptions.DataArgument();
         var perSample = new Option<bool>("--per-sample") { Description = "Write log p(x) of every row instead of the mean." };
-        var output = CommonOptions.Output("With --per-sample, write to this CSV file instead of standard output.");
+        var output = CommonOptions.Output("With --per-sample, write to this file instead of standard output: Parquet when it ends in .parquet, else CSV.");
         var command = new Command("score", "Mean log-likelihood per row of DATA under MODEL (scikit-learn's score), with BIC and AIC.");
         command.Arguments.Add(model);
         command.Arguments.Add(data);
@@ -68,13 +62,7 @@ internal static class ModelCommands
             var rows = dataOptions.Read(parse, parse.GetValue(data)!);
             if (parse.GetValue(perSample))
             {
-                var scores = m.ScoreSamples(rows);
-                CommonOptions.WriteText(context, parse.GetValue(output), w =>
-                {
-                    w.WriteLine("log_likelihood");
-                    foreach (double s in scores)
-                        w.WriteLine(s.ToString("R", Inv));
-                });
+                CommonOptions.WriteTable(context, parse.GetValue(output), [ParquetColumn.Of("log_likelihood", m.ScoreSamples(rows))]);
             }
             else
             {
@@ -97,7 +85,7 @@ internal static class ModelCommands
         var model = CommonOptions.ModelArgument();
         var count = new Option<int>("-n", "--count") { Description = "Number of rows to draw.", Required = true };
         var seed = new Option<long>("--seed") { Description = "Seed of the draws.", DefaultValueFactory = _ => 0 };
-        var output = CommonOptions.Output("Write the rows to this CSV file instead of standard output.");
+        var output = CommonOptions.Output("Write the rows to this file instead of standard output: Parquet when it ends in .parquet, else CSV.");
         var command = new Command("sample", "Draw rows from MODEL; the last column is the component each came from.");
         command.Arguments.Add(model);
         command.Options.Add(count);
@@ -110,20 +98,16 @@ internal static class ModelCommands
                 throw new UsageException($"-n {n}: the number of rows to draw must be at least 1.");
             var m = GaussianMixtureModel.Load(parse.GetValue(model)!);
             var sample = m.Sample(n, parse.GetValue(seed));
-            CommonOptions.WriteText(context, parse.GetValue(output), w =>
+            var columns = new List<ParquetColumn>();
+            for (int a = 0; a < m.FeatureCount; a++)
             {
-                w.WriteLine(string.Join(',', m.FeatureNames.Select(CsvName)) + ",component");
-                for (int i = 0; i < sample.Labels.Length; i++)
-                {
-                    var row = sample.Data.Row(i);
-                    for (int a = 0; a < row.Length; a++)
-                    {
-                        w.Write(row[a].ToString("R", Inv));
-                        w.Write(',');
-                    }
-                    w.WriteLine(sample.Labels[i].ToString(Inv));
-                }
-            });
+                var values = new double[n];
+                for (int i = 0; i < n; i++)
+                    values[i] = sample.Data[i, a];
+                columns.Add(ParquetColumn.Of(m.FeatureNames[a], values));
+            }
+            columns.Add(ParquetColumn.Of("component", sample.Labels));
+            CommonOptions.WriteTable(context, parse.GetValue(output), columns);
             return ExitCodes.Success;
         });
         return command;
@@ -141,7 +125,4 @@ internal static class ModelCommands
         });
         return command;
     }
-
-    private static string CsvName(string name) =>
-        name.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : name;
 }

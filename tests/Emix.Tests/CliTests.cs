@@ -122,7 +122,7 @@ public class CliTests : IDisposable
     [Fact]
     public void Demo_recovers_the_two_processes()
     {
-        var demo = Run("demo");
+        var demo = Run("demo", "--no-plot"); // the picture is tested in CliPicturesProgressFormatsTests
         Assert.Equal(0, demo.ExitCode);
         Assert.Contains("Histogram of the data", demo.Out);
         Assert.Contains("were assigned the component of the process that generated them", demo.Out);
@@ -213,7 +213,7 @@ public class CliTests : IDisposable
     [Fact]
     public void Every_command_and_option_has_help_text()
     {
-        foreach (var command in new[] { "fit", "predict", "score", "sample", "info", "demo" })
+        foreach (var command in new[] { "fit", "predict", "score", "sample", "info", "demo", "plot" })
         {
             var help = Run(command, "--help");
             Assert.Equal(0, help.ExitCode);
