@@ -25,7 +25,7 @@ public static class InitialParametersFile
         try
         {
             using var stream = File.OpenRead(path);
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(stream, ModelFile.JsonOptions);
         }
         catch (JsonException e)
         {
@@ -54,6 +54,16 @@ public static class InitialParametersFile
             };
             if (result.Weights is null && result.Means is null && result.Covariances is null && result.Precisions is null)
                 throw Error("none of the keys weights, means, covariances, precisions is present.");
+            try
+            {
+                // Values too (weights in [0, 1] summing to 1, symmetric positive-definite matrices), so that a bad
+                // file is reported as a bad input naming the file, not later as a fit failure.
+                _ = UserParameters.Check(result, structure, k, d);
+            }
+            catch (ArgumentException e)
+            {
+                throw Error(ModelFile.WithoutPrefix(e.Message));
+            }
             return result;
         }
     }

@@ -48,6 +48,12 @@ public static class ModelFile
     /// <summary>Largest number of covariance values accepted, checked before allocating.</summary>
     public const long MaxValues = 50_000_000;
 
+    /// <summary>
+    /// How model and initial-parameter files are parsed: at most 16 levels deep, and a key given twice is an
+    /// error (which of two "weights" was meant cannot be known).
+    /// </summary>
+    internal static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 16, AllowDuplicateProperties = false };
+
     /// <summary>Writes the model to <paramref name="path"/> atomically.</summary>
     public static void Save(GaussianMixtureModel model, string path)
     {
@@ -159,7 +165,7 @@ public static class ModelFile
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(stream, JsonOptions);
         }
         catch (JsonException e)
         {
@@ -214,8 +220,7 @@ public static class ModelFile
         }
         catch (Exception e) when (e is ArgumentException or NumericalFailureException)
         {
-            throw Error(e.Message.Replace("InitialParameters: initial ", "", StringComparison.Ordinal)
-                .Replace("Fitting the mixture model failed because ", "", StringComparison.Ordinal));
+            throw Error(WithoutPrefix(e.Message).Replace("Fitting the mixture model failed because ", "", StringComparison.Ordinal));
         }
 
         FitReport? fit = null;
@@ -225,7 +230,8 @@ public static class ModelFile
         {
             if (f.ValueKind != JsonValueKind.Object)
                 throw Error($"fit: expected an object, found {JsonArrays.Describe(f)}.");
-            ModelFormatException FitError(string message) => Error("fit." + message);
+            ModelFormatException FitError(string message) =>
+                Error((message.StartsWith("missing key", StringComparison.Ordinal) ? "fit: " : "fit.") + message);
             bool converged = Required(f, "converged", FitError).ValueKind switch
             {
                 JsonValueKind.True => true,
@@ -295,6 +301,17 @@ public static class ModelFile
             throw error($"options: {e.Message.Split('\n')[0]}");
         }
         return options;
+    }
+
+    /// <summary>A <see cref="UserParameters"/> message as it reads about a file: "weight 1 is …", not "InitialParameters: initial weight 1 is …".</summary>
+    internal static string WithoutPrefix(string message)
+    {
+        const string Prefix = "InitialParameters: ", Initial = "initial ";
+        if (message.StartsWith(Prefix, StringComparison.Ordinal))
+            message = message[Prefix.Length..];
+        if (message.StartsWith(Initial, StringComparison.Ordinal))
+            message = message[Initial.Length..];
+        return message;
     }
 
     internal static JsonElement Required(JsonElement obj, string name, Func<string, ModelFormatException> error) =>
