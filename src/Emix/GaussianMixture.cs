@@ -121,7 +121,7 @@ public sealed class GaussianMixture
         {
             int d = data.FeatureCount;
             throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
-                $"{data.Source}: row {(largest / d) + 1}, column {(largest % d) + 1}: {values[largest]:G6} is too large for EM in double precision (its squares would overflow; about {limit:G2} at most for {data.RowCount} rows of {d} columns). Scale the input data, e.g. divide by 1e{Math.Ceiling(Math.Log10(magnitude)):F0}."));
+                $"{data.Source}: data row {(largest / d) + 1} (a header not counted), column {(largest % d) + 1}: {values[largest]:G6} is too large for EM in double precision (its squares would overflow; about {limit:G2} at most for {data.RowCount} rows of {d} columns). Scale the input data, e.g. divide by 1e{Math.Ceiling(Math.Log10(magnitude)):F0}."));
         }
     }
 
