@@ -280,6 +280,14 @@ def model_cases():
     case("model/claims-10GB.json", edited(n_components=1250, n_features=1000), 3,
          "claim 1250000000 covariance values", "more than this emix accepts")
     case("model/claims-huge-k.json", edited(n_components=10 ** 12), 3, "\"n_components\" is 1000000000000; expected 1 to 1000000")
+    # Found by fuzzing (AFL++, model target): bytes that are not UTF-8 inside a JSON string passed the
+    # parser and made reading the string throw InvalidOperationException (exit 1, "internal error").
+    case("model/fuzz-invalid-utf8-in-string.json", good.replace('"emix-gaussian-mixture"', '"emix-gaussian-mix'.encode().decode() + "t\udc8are\"", 1).encode("utf-8", "surrogateescape"), 3,
+         "not valid JSON (a string holds bytes that are not UTF-8 text)")
+    case("model/fuzz-invalid-utf8-in-feature-name.json", good.replace('"a"', '"\udcff"', 1).encode("utf-8", "surrogateescape"), 3,
+         "not valid JSON (a string holds bytes that are not UTF-8 text)")
+    case("model/fuzz-invalid-utf8-in-number-position.json", good.replace("0.4", '"\udcc3("', 1).encode("utf-8", "surrogateescape"), 3,
+         "not valid JSON (a string holds bytes that are not UTF-8 text)")
     m = model()
     m["fit"]["lower_bound_history"] = [-3.1]
     case("model/fit-history-too-short.json", dump(m), 3, "fit.lower_bound_history: expected an array of n_iter = 3 numbers")
@@ -325,6 +333,8 @@ def init_cases():
     case("init/no-known-keys.json", dump({"weight": [0.5, 0.5]}), 3, "none of the keys weights, means, covariances, precisions is present")
     case("init/duplicate-key.json", dump(base).replace('"means": [', '"means": [[0, 0], [1, 1]],\n  "means": [', 1), 3,
          "not valid JSON", "means")
+    case("init/fuzz-invalid-utf8-in-string.json", with_(means=[[1.0, "PLACEHOLDER"], [4.0, 1.0]]).replace("PLACEHOLDER", "\udcfe\udcfe").encode("utf-8", "surrogateescape"), 3,
+         "init/fuzz-invalid-utf8-in-string.json: not valid JSON (a string holds bytes that are not UTF-8 text)")
     case("init/means-wrong-shape.json", with_(means=[[1.0, 0.0], [4.0, 1.0], [2.0, 2.0]]), 3, "means: expected 2 entries, found 3")
     case("init/means-string.json", with_(means=[[1.0, "x"], [4.0, 1.0]]), 3, "means[0][1]: expected a finite number, found the string \"x\"")
     case("init/mean-1e309.json", with_(means=[[1.0, 0.0], [12345.678, 1.0]]).replace("12345.678", "1e309"), 3, "expected a finite number, found 1e309")

@@ -172,8 +172,21 @@ public static class ModelFile
             throw new ModelFormatException($"{source}: not valid JSON ({e.Message.Split('\n')[0].TrimEnd('.')}). Is this an emix model file?", e);
         }
         using (document)
-            return FromJson(document.RootElement, source);
+        {
+            try
+            {
+                return FromJson(document.RootElement, source);
+            }
+            catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+            {
+                // The parser checks structure, not the bytes inside strings: they fail when a string is read.
+                throw new ModelFormatException($"{source}: {InvalidUtf8}", e);
+            }
+        }
     }
+
+    /// <summary>The problem of a JSON string holding bytes that are not UTF-8 (found by fuzzing).</summary>
+    internal const string InvalidUtf8 = "not valid JSON (a string holds bytes that are not UTF-8 text).";
 
     private static GaussianMixtureModel FromJson(JsonElement root, string source)
     {
