@@ -110,7 +110,7 @@ internal sealed class UserParameters
                     double scale = Math.Sqrt(Math.Abs(values[offset + (a * d) + a] * values[offset + (b * d) + b]));
                     if (!(Math.Abs(upper - lower) <= 1e-8 * scale))
                     {
-                        string owner = structure.Type == CovarianceType.Tied ? "the tied " + what : $"{what} of component {m + 1}";
+                        string owner = structure.Type == CovarianceType.Tied ? "tied " + what : $"{what} of component {m + 1}";
                         throw Bad(string.Create(CultureInfo.InvariantCulture,
                             $"initial {owner} is not symmetric: [{b}][{a}] = {upper:R} but [{a}][{b}] = {lower:R}."));
                     }

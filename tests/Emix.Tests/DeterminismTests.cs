@@ -11,13 +11,18 @@ public class DeterminismTests
         var data = TestData.Blobs(20_000);
         var options = new GaussianMixtureOptions { ComponentCount = 3, CovarianceType = type, Init = init, MaxIterations = 15, Tolerance = 0, Seed = 42 };
         var reference = TestData.Bits(new GaussianMixture(options with { MaxDegreeOfParallelism = 1 }).Fit(data));
-        foreach (int threads in new[] { 2, 3, 4, 8 })
-            Assert.Equal(reference, TestData.Bits(new GaussianMixture(options with { MaxDegreeOfParallelism = threads }).Fit(data)));
-        Assert.Equal(reference, TestData.Bits(new GaussianMixture(options).Fit(data)));
-        // Repeated runs, with a fresh estimator or the same one: no hidden state, clock or address in the result.
         var estimator = new GaussianMixture(options with { MaxDegreeOfParallelism = 4 });
-        Assert.Equal(reference, TestData.Bits(estimator.Fit(data)));
-        Assert.Equal(reference, TestData.Bits(estimator.Fit(data)));
+        foreach (var fit in new Func<GaussianMixtureModel>[]
+        {
+            () => new GaussianMixture(options with { MaxDegreeOfParallelism = 2 }).Fit(data),
+            () => estimator.Fit(data),
+            () => new GaussianMixture(options with { MaxDegreeOfParallelism = 8 }).Fit(data),
+            () => new GaussianMixture(options).Fit(data), // every core
+            () => estimator.Fit(data), // a repeated run of the same estimator: no hidden state, clock or address
+        })
+        {
+            Assert.Equal(reference, TestData.Bits(fit()));
+        }
     }
 
     [Theory]
@@ -26,7 +31,7 @@ public class DeterminismTests
     {
         // The paths the theory above does not take: n_init > 1 (one generator across restarts), all
         // parameters given (no random draw), only means given (covariances estimated), and a warm start.
-        var data = TestData.Blobs(12_000);
+        var data = TestData.Blobs(6_000);
         var first = new GaussianMixture(new() { ComponentCount = 3, CovarianceType = type, MaxIterations = 3, Seed = 5 }).Fit(data);
         var given = new InitialParameters { Weights = first.Weights, Means = Fixtures.Flatten(first.Means), Covariances = first.Covariances };
         GaussianMixtureOptions[] variants =
@@ -40,11 +45,10 @@ public class DeterminismTests
             var reference = TestData.Bits(new GaussianMixture(options with { MaxDegreeOfParallelism = 1 }).Fit(data));
             foreach (int threads in new[] { 2, 4, 8 })
                 Assert.Equal(reference, TestData.Bits(new GaussianMixture(options with { MaxDegreeOfParallelism = threads }).Fit(data)));
-            Assert.Equal(reference, TestData.Bits(new GaussianMixture(options with { MaxDegreeOfParallelism = 1 }).Fit(data)));
         }
         var warm = new GaussianMixtureOptions { ComponentCount = 3, CovarianceType = type, MaxIterations = 5, Tolerance = 0 };
         var warmReference = TestData.Bits(new GaussianMixture(warm with { MaxDegreeOfParallelism = 1 }).Fit(data, first));
-        foreach (int threads in new[] { 2, 4, 8 })
+        foreach (int threads in new[] { 2, 8 })
             Assert.Equal(warmReference, TestData.Bits(new GaussianMixture(warm with { MaxDegreeOfParallelism = threads }).Fit(data, first)));
     }
 
@@ -55,9 +59,9 @@ public class DeterminismTests
         try
         {
             string data = Path.Combine(folder, "blobs.npy");
-            Emix.Data.NpyWriter.Write(data, TestData.Blobs(25_000, d: 4));
+            Emix.Data.NpyWriter.Write(data, TestData.Blobs(12_000, d: 4));
             byte[]? reference = null;
-            foreach (int threads in new[] { 1, 2, 4, 8, 1 })
+            foreach (int threads in new[] { 1, 2, 4, 8 })
             {
                 foreach (string type in new[] { "full", "tied", "diag", "spherical" })
                 {

@@ -72,10 +72,10 @@ public sealed class NumericalRobustnessTests(ITestOutputHelper output) : IDispos
     [MemberData(nameof(TestData.Types), MemberType = typeof(TestData))]
     public void Five_hundred_features_give_a_finite_model(CovarianceType type)
     {
-        // d = 500 with 300 rows (d > n): every covariance is estimated from fewer rows than its dimension
+        // d = 500 with 200 rows (d > n): every covariance is estimated from fewer rows than its dimension
         // (rank-deficient; reg_covar keeps it positive definite). One iteration keeps the test fast: the
         // unoptimised Debug build needs seconds per full-covariance step at this size.
-        var data = Normal(300, 500, 8, (i, a, z) => (i % 2 == 0 ? 0 : 3) + z + (a % 7 * 0.1));
+        var data = Normal(200, 500, 8, (i, a, z) => (i % 2 == 0 ? 0 : 3) + z + (a % 7 * 0.1));
         var clock = Stopwatch.StartNew();
         var model = new GaussianMixture(new() { ComponentCount = 2, CovarianceType = type, MaxIterations = 1 }).Fit(data);
         output.WriteLine($"d=500 {type}: {model.IterationCount} iterations, lower bound {model.LowerBound:R}, {clock.ElapsedMilliseconds} ms");
@@ -144,7 +144,6 @@ public sealed class NumericalRobustnessTests(ITestOutputHelper output) : IDispos
         Assert.All(model.LowerBoundHistory, lb => Assert.True(double.IsFinite(lb)));
         Assert.True(model.TrainingLogLikelihood is { } ll && double.IsFinite(ll));
         Assert.All(model.ScoreSamples(data), s => Assert.False(double.IsNaN(s)));
-        Assert.True(double.IsFinite(model.Bic(data)));
 
         string path = Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".json");
         model.Save(path);
