@@ -4,12 +4,16 @@
 # with --threads 1 and --threads 2 (default options otherwise: k-means init, tol 1e-3, seed 0) and checks
 # that the two model files are byte-identical. Prints the time of each fit.
 #
-#   tests/determinism/w5.sh [WORK_FOLDER]      (default: /tmp/emix-w5; needs ~330 MB there)
+#   tests/determinism/w5.sh [WORK_FOLDER [FIT OPTIONS...]]   (default /tmp/emix-w5; needs ~330 MB there)
+#
+# Extra fit options are passed on, e.g. `tests/determinism/w5.sh /tmp/emix-w5 --tol 0 --max-iter 20`
+# for twenty full EM iterations (the default fit converges in two on this data).
 #
 # Too slow for CI (minutes; see the README), so it is a script, not a test.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=${1:-/tmp/emix-w5}
+shift || true
 mkdir -p "$work"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -44,13 +48,13 @@ for threads in 1 2; do
   model="$work/model-threads-$threads.json"
   rm -f "$model"
   start=$EPOCHREALTIME
-  dotnet "$work/cli/Emix.Cli.dll" fit "$data" -k 4 --covariance full --threads "$threads" --json -o "$model" >"$work/fit-threads-$threads.json"
+  dotnet "$work/cli/Emix.Cli.dll" fit "$data" -k 4 --covariance full --threads "$threads" "$@" --json -o "$model" >"$work/fit-threads-$threads.json"
   seconds=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
   echo "threads $threads: $seconds s wall (read + fit + write): $(cat "$work/fit-threads-$threads.json")"
 done
 
 if cmp -s "$work/model-threads-1.json" "$work/model-threads-2.json"; then
-  echo "W5: model files are byte-identical for --threads 1 and 2 ($(wc -c <"$work/model-threads-1.json") bytes, sha256 $(sha256sum "$work/model-threads-1.json" | cut -c1-16))"
+  echo "W5 ($*): model files are byte-identical for --threads 1 and 2 ($(wc -c <"$work/model-threads-1.json") bytes, sha256 $(sha256sum "$work/model-threads-1.json" | cut -c1-16))"
 else
   echo "W5: model files DIFFER for --threads 1 and 2" >&2
   diff <(head -c 4000 "$work/model-threads-1.json") <(head -c 4000 "$work/model-threads-2.json") | head -20 >&2
