@@ -303,6 +303,17 @@ def model_cases():
     m = model()
     m["fit"]["options"]["init"] = "magic"
     case("model/fit-unknown-init.json", dump(m), 3, "fit.options.init: unknown init method \"magic\"")
+    # Found by the property tests: integers in the options went through a double, so seed 2^63 - 1 failed to
+    # load ("overflow") and seeds beyond 2^53 lost their low bits.
+    m = model()
+    m["fit"]["options"]["seed"] = 2 ** 63 - 1
+    case("model/ok-seed-int64-max.json", dump(m), 0, "Model VVV")
+    m = model()
+    m["fit"]["options"]["seed"] = 2 ** 63
+    case("model/fit-seed-beyond-int64.json", dump(m), 3, "fit.options.seed: expected an integer, found 9223372036854775808")
+    m = model()
+    m["fit"]["options"]["max_iter"] = 2.5
+    case("model/fit-max-iter-fraction.json", dump(m), 3, "fit.options.max_iter: expected a 32-bit integer, found 2.5")
     m = model()
     del m["fit"]["n_iter"]
     case("model/fit-missing-n-iter.json", dump(m), 3, "fit: missing key \"n_iter\"")

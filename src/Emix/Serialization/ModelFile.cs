@@ -292,6 +292,12 @@ public static class ModelFile
         double Number(string name, double fallback) => o.TryGetProperty(name, out var e)
             ? (e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double v) && double.IsFinite(v) ? v : throw error($"options.{name}: expected a finite number, found {JsonArrays.Describe(e)}."))
             : fallback;
+        // Integers are read as integers: a seed beyond 2^53 would lose its low bits through a double, and
+        // long.MaxValue would not even convert back (found by the property tests).
+        long Integer(string name, long fallback, bool isInt32) => o.TryGetProperty(name, out var e)
+            ? (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long v) && (!isInt32 || v == (int)v) ? v
+                : throw error($"options.{name}: expected {(isInt32 ? "a 32-bit integer" : "an integer")}, found {JsonArrays.Describe(e)}."))
+            : fallback;
         string init = o.TryGetProperty("init", out var ie) && ie.ValueKind == JsonValueKind.String ? ie.GetString()! : "kmeans";
         if (!MixtureNames.TryParseInitMethod(init, out var method))
             throw error($"options.init: unknown init method \"{init}\".");
@@ -301,15 +307,15 @@ public static class ModelFile
             {
                 Tolerance = Number("tol", options.Tolerance),
                 RegCovar = Number("reg_covar", options.RegCovar),
-                MaxIterations = checked((int)Number("max_iter", options.MaxIterations)),
-                InitCount = checked((int)Number("n_init", options.InitCount)),
+                MaxIterations = (int)Integer("max_iter", options.MaxIterations, isInt32: true),
+                InitCount = (int)Integer("n_init", options.InitCount, isInt32: true),
                 Init = method,
-                Seed = checked((long)Number("seed", options.Seed)),
-                ChunkRows = checked((int)Number("chunk_rows", options.ChunkRows)),
+                Seed = Integer("seed", options.Seed, isInt32: false),
+                ChunkRows = (int)Integer("chunk_rows", options.ChunkRows, isInt32: true),
             };
             options.Validate();
         }
-        catch (Exception e) when (e is ArgumentException or OverflowException)
+        catch (ArgumentException e)
         {
             throw error($"options: {e.Message.Split('\n')[0]}");
         }
