@@ -119,21 +119,40 @@ public class PropertyTests
     [Fact]
     public void The_lower_bound_never_decreases()
     {
-        // EM never lowers the likelihood; reg_covar (added after the M-step) could in principle, by far less
-        // than this tolerance at the default 1e-6.
+        // EM's guarantee holds for the exact M-step, i.e. reg_covar = 0: the lower bound never decreases
+        // (to rounding). reg_covar > 0 adds reg·I after the M-step, which is then no longer the maximiser, and
+        // the bound can dip by a tiny amount (seen: 1.9e-8 per row at -5.73, full, k = 3, d = 3, 31st
+        // iteration from a random start): with the default 1e-6 a dip is allowed up to 1e-6 per row.
+        // Without regularisation some random starts collapse a component: that is the documented error,
+        // not a broken promise, and such cases are passed over.
         Mixtures.Sample(m =>
         {
             var data = m.Data(300);
             foreach (var init in new[] { InitMethod.KMeans, InitMethod.Random })
             {
-                var model = new GaussianMixture(new()
+                foreach (double reg in new[] { 0.0, GaussianMixtureOptions.Defaults.RegCovar })
                 {
-                    ComponentCount = m.K, CovarianceType = m.Type, Init = init, Seed = m.Seed, Tolerance = 1e-10, MaxIterations = 60, MaxDegreeOfParallelism = 1,
-                }).Fit(data);
-                var history = model.LowerBoundHistory;
-                for (int i = 1; i < history.Count; i++)
-                    Assert.True(history[i] >= history[i - 1] - (1e-9 * Math.Max(1, Math.Abs(history[i - 1]))),
-                        $"{m} {init}: iteration {i + 1}: {history[i]:R} < {history[i - 1]:R}");
+                    GaussianMixtureModel model;
+                    try
+                    {
+                        model = new GaussianMixture(new()
+                        {
+                            ComponentCount = m.K, CovarianceType = m.Type, Init = init, Seed = m.Seed, RegCovar = reg,
+                            Tolerance = 1e-10, MaxIterations = 60, MaxDegreeOfParallelism = 1,
+                        }).Fit(data);
+                    }
+                    catch (NumericalFailureException) when (reg == 0)
+                    {
+                        continue;
+                    }
+                    var history = model.LowerBoundHistory;
+                    for (int i = 1; i < history.Count; i++)
+                    {
+                        double allowed = reg == 0 ? 1e-11 * Math.Max(1, Math.Abs(history[i - 1])) : 1e-6 * Math.Max(1, Math.Abs(history[i - 1]));
+                        Assert.True(history[i] >= history[i - 1] - allowed,
+                            $"{m} {init} reg_covar={reg}: iteration {i + 1}: {history[i]:R} < {history[i - 1]:R}");
+                    }
+                }
             }
         }, iter: Iterations);
     }
