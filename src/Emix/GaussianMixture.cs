@@ -58,6 +58,7 @@ public sealed class GaussianMixture
         if (n < k)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"{data.Source}: {k} components need at least {k} rows, got {n}. Use fewer components."), nameof(data));
+        RequireRepresentableScale(data);
         var structure = CovarianceStructure.For(o.CovarianceType);
         if (warmStart is not null && (warmStart.CovarianceType != o.CovarianceType || warmStart.ComponentCount != k || warmStart.FeatureCount != d))
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
@@ -80,6 +81,12 @@ public sealed class GaussianMixture
         {
             var stats = GaussianEm.EStepStatistics(data, p, kernel, o.ChunkRows, o.MaxDegreeOfParallelism, cancellationToken);
             double lowerBound = stats[SufficientStatistics.LogLikelihoodOffset] / n;
+            if (!double.IsFinite(lowerBound))
+            {
+                // A NaN or infinite likelihood would poison the M-step and end up in the model: stop here.
+                throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
+                    $"{data.Source}: the log-likelihood is {lowerBound} at an EM iteration: the densities under/overflow double precision. Scale the input data, or increase reg_covar (--reg-covar)."));
+            }
             return (GaussianEm.MStep(structure, k, d, stats, p.Means, o.RegCovar), lowerBound);
         }
 
@@ -89,6 +96,7 @@ public sealed class GaussianMixture
             warmStart is null ? null : (warmStart.Parameters, warmStart.LowerBound),
             progress, cancellationToken);
 
+        RequireFinite(result.Parameters);
         var fit = new FitReport(
             result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o);
         return GaussianMixtureModel.FromFit(result.Parameters, data, fit, kernel);
@@ -99,6 +107,41 @@ public sealed class GaussianMixture
         public readonly double[] Resp = new double[chunkRows * k];
         public readonly double[] Row = new double[d];
         public double[]? Rows;
+    }
+
+    /// <summary>
+    /// Refuses data whose magnitude would overflow the sums of squared differences EM computes (k-means
+    /// distances, covariances, Mahalanobis terms scaled by precisions up to 1/reg_covar) to infinity and then
+    /// NaN: |x| up to √(MaxValue / (4·n·d)) with a margin of 10⁶, about 1e144 for ten million rows of 4.
+    /// </summary>
+    private static void RequireRepresentableScale(DataSet data)
+    {
+        double limit = Math.Sqrt(double.MaxValue / (4.0 * data.RowCount * data.FeatureCount)) * 1e-6;
+        var values = data.Values;
+        int largest = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (Math.Abs(values[i]) > Math.Abs(values[largest]))
+                largest = i;
+        }
+        double magnitude = Math.Abs(values[largest]);
+        if (magnitude > limit)
+        {
+            int d = data.FeatureCount;
+            throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
+                $"{data.Source}: data row {(largest / d) + 1} (a header not counted), column {(largest % d) + 1}: {values[largest]:G6} is too large for EM in double precision (its squares would overflow; about {limit:G2} at most for {data.RowCount} rows of {d} columns). Scale the input data, e.g. divide by 1e{Math.Ceiling(Math.Log10(magnitude)):F0}."));
+        }
+    }
+
+    /// <summary>A last guard: no NaN or infinite parameter ever leaves a fit as if it were a result.</summary>
+    private static void RequireFinite(GaussianParameters p)
+    {
+        static bool AllFinite(double[] values) => Array.TrueForAll(values, double.IsFinite);
+        if (!AllFinite(p.Weights) || !AllFinite(p.Means) || !AllFinite(p.Covariances) || !AllFinite(p.PrecisionCholeskyValues))
+        {
+            throw new NumericalFailureException(
+                $"The fit produced a non-finite parameter (NaN or infinity). {NumericalFailureException.CollapseAdvice}");
+        }
     }
 
     /// <summary>scikit-learn's <c>_initialize</c>: one M-step from the initial responsibilities, weights nk/n.</summary>

@@ -42,13 +42,23 @@ internal sealed class UserParameters
             Expect("covariances", c.Count, count, $"{shape} for {structure.Type.ToScikitName()}");
             RequireFinite("covariances", c);
             result._covariances = [.. c];
-            // Validates positive definiteness now, naming the component.
-            _ = GaussianParameters.Create(structure, k, d, Enumerable.Repeat(1.0 / k, k).ToArray(), new double[k * d], result._covariances);
+            RequireSymmetric("covariance", structure, k, d, result._covariances);
+            try
+            {
+                // Validates positive definiteness now, naming the component.
+                _ = GaussianParameters.Create(structure, k, d, Enumerable.Repeat(1.0 / k, k).ToArray(), new double[k * d], result._covariances);
+            }
+            catch (NumericalFailureException e)
+            {
+                // Given numbers, not a collapse during a fit: the fit's advice would mislead.
+                throw Bad(string.Create(CultureInfo.InvariantCulture, $"initial covariance of component {e.Component + 1} is not positive definite."));
+            }
         }
         else if (given.Precisions is { } p)
         {
             Expect("precisions", p.Count, count, $"{shape} for {structure.Type.ToScikitName()}");
             RequireFinite("precisions", p);
+            RequireSymmetric("precision", structure, k, d, p);
             var cov = new double[count];
             if (!structure.TryCovariancesFromPrecisions(k, d, [.. p], cov, out int bad))
                 throw Bad($"initial precision of component {bad + 1} is not positive definite.");
@@ -75,6 +85,38 @@ internal sealed class UserParameters
         for (int i = 0; i < values.Count; i++)
             if (!double.IsFinite(values[i]))
                 throw Bad($"initial {what} value {i + 1} is not finite.");
+    }
+
+    /// <summary>
+    /// Full and tied matrices must be symmetric (to 1e-8 relative to the diagonal): the factorisation reads
+    /// only the lower triangle, so an asymmetric matrix would be used as a different one than written.
+    /// </summary>
+    private static void RequireSymmetric(string what, CovarianceStructure structure, int k, int d, IReadOnlyList<double> values)
+    {
+        int matrices = structure.Type switch
+        {
+            CovarianceType.Full => k,
+            CovarianceType.Tied => 1,
+            _ => 0,
+        };
+        for (int m = 0; m < matrices; m++)
+        {
+            int offset = m * d * d;
+            for (int a = 0; a < d; a++)
+            {
+                for (int b = 0; b < a; b++)
+                {
+                    double upper = values[offset + (b * d) + a], lower = values[offset + (a * d) + b];
+                    double scale = Math.Sqrt(Math.Abs(values[offset + (a * d) + a] * values[offset + (b * d) + b]));
+                    if (!(Math.Abs(upper - lower) <= 1e-8 * scale))
+                    {
+                        string owner = structure.Type == CovarianceType.Tied ? "tied " + what : $"{what} of component {m + 1}";
+                        throw Bad(string.Create(CultureInfo.InvariantCulture,
+                            $"initial {owner} is not symmetric: [{b}][{a}] = {upper:R} but [{a}][{b}] = {lower:R}."));
+                    }
+                }
+            }
+        }
     }
 
     private static ArgumentException Bad(string message) => new("InitialParameters: " + message);

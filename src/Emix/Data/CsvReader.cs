@@ -13,7 +13,14 @@ namespace Emix.Data;
 /// Lines whose first non-blank character is '#' and blank lines are skipped; a UTF-8 byte order mark is
 /// ignored; LF, CRLF and lone CR line ends all work. Cells are trimmed of spaces and tabs, and a cell in
 /// double quotes loses its quotes (a doubled quote inside stands for one quote; quoted cells cannot span
-/// lines). Numbers are parsed with <see cref="NumberStyles.Float"/> in the invariant culture.
+/// lines). Numbers are parsed with <see cref="NumberStyles.Float"/> in the invariant culture: a decimal point,
+/// no digit grouping. A cell with thousands separators (<c>1,234.5</c>, <c>1 234</c>) or a decimal comma
+/// (<c>1,5</c>) is refused with a message that says so and what to do; it is never guessed.
+/// </para>
+/// <para>
+/// Text is UTF-8; UTF-16 and UTF-32 with a byte order mark are decoded too. A NUL character (binary data, or
+/// UTF-16 without a byte order mark) is reported as such. A line longer than <see cref="MaxLineLength"/>
+/// characters stops the read, so a file without line ends cannot exhaust memory.
 /// </para>
 /// <para>
 /// Every error is a <see cref="DataFormatException"/> with a one-line message that names the source, the
@@ -30,6 +37,9 @@ namespace Emix.Data;
 /// </remarks>
 public static class CsvReader
 {
+    /// <summary>The longest line read (16 Mi characters: a million numeric columns); longer is refused.</summary>
+    public const int MaxLineLength = 1 << 24;
+
     private const int MaxQuotedTextLength = 60;
     private const int MaxListedColumns = 20;
 
@@ -51,7 +61,9 @@ public static class CsvReader
     /// <param name="reader">The text; a leading byte order mark character is ignored.</param>
     /// <param name="sourceName">
     /// Names the source in messages and in the data set; its extension (<c>.csv</c>, <c>.tsv</c>, <c>.tab</c>)
-    /// picks the default delimiter.
+    /// picks the default delimiter: a comma for <c>.csv</c> (a semicolon when the first line has semicolons and
+    /// no comma), a tab for <c>.tsv</c> and <c>.tab</c>, and for other names a tab, a semicolon or a comma,
+    /// whichever the first line suggests in that order.
     /// </param>
     /// <param name="options">How to read it; <see langword="null"/> for the defaults.</param>
     /// <returns>The rows read, with the header's names for the chosen columns when there was a header.</returns>
@@ -106,7 +118,7 @@ public static class CsvReader
         if (options.Columns is { Count: 0 })
             throw new ArgumentException("Columns is empty; pass null to read all columns.", nameof(options));
 
-        var lines = new LineSource(reader);
+        var lines = new LineSource(reader, sourceName);
         var splitter = new CellSplitter(sourceName);
 
         // The first line that is neither blank nor a comment: a header or the first data row.
@@ -117,6 +129,8 @@ public static class CsvReader
                 throw new DataFormatException($"{sourceName}: no data rows.");
         }
         while (IsSkippable(line));
+        if (line.Contains('\0'))
+            throw new DataFormatException($"{sourceName}: row {lines.LineNumber}: {NumberTextHints.NulCharacter}");
 
         char delimiter = options.Delimiter ?? ChooseDelimiter(sourceName, line);
         splitter.Delimiter = delimiter;
@@ -261,12 +275,14 @@ public static class CsvReader
     {
         string shown = Quote(text);
         string problem;
-        if (text.IsWhiteSpace() || IsMissingMarker(text))
+        if (text.Contains('\0'))
+            problem = $"'{shown}' {NumberTextHints.NulCharacter}";
+        else if (text.IsWhiteSpace() || IsMissingMarker(text))
             problem = $"missing value '{shown}'.";
         else if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || IsNonFiniteWord(text))
             problem = $"'{shown}' is not a finite number.";
         else
-            problem = $"'{shown}' is not a number.";
+            problem = $"'{shown}' is not a number{NumberTextHints.Explain(text)}.";
         return DataFormatException.At(sourceName, lineNumber, column, problem);
     }
 
@@ -307,14 +323,16 @@ public static class CsvReader
     private static char ChooseDelimiter(string sourceName, ReadOnlySpan<char> firstLine)
     {
         string extension = Path.GetExtension(sourceName);
+        // "a;b" with no comma is the European CSV layout (a semicolon between cells, often a decimal comma).
+        char commaOrSemicolon = firstLine.Contains(';') && !firstLine.Contains(',') ? ';' : ',';
         if (string.Equals(extension, ".csv", StringComparison.OrdinalIgnoreCase))
-            return ',';
+            return commaOrSemicolon;
         if (string.Equals(extension, ".tsv", StringComparison.OrdinalIgnoreCase)
             || string.Equals(extension, ".tab", StringComparison.OrdinalIgnoreCase))
         {
             return '\t';
         }
-        return firstLine.Contains('\t') ? '\t' : ',';
+        return firstLine.Contains('\t') ? '\t' : commaOrSemicolon;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -924,12 +942,17 @@ public static class CsvReader
     private sealed class LineSource
     {
         private readonly TextReader _reader;
+        private readonly string _sourceName;
         private char[] _buffer = new char[1 << 16];
         private int _start;
         private int _end;
         private bool _eof;
 
-        public LineSource(TextReader reader) => _reader = reader;
+        public LineSource(TextReader reader, string sourceName)
+        {
+            _reader = reader;
+            _sourceName = sourceName;
+        }
 
         /// <summary>The 1-based number of the line returned last.</summary>
         public long LineNumber { get; private set; }
@@ -995,7 +1018,15 @@ public static class CsvReader
                 _start = 0;
             }
             if (_end == _buffer.Length)
-                Array.Resize(ref _buffer, _buffer.Length * 2);
+            {
+                // The buffer is full of one unfinished line: grow it, up to the limit.
+                if (_buffer.Length >= MaxLineLength)
+                {
+                    throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
+                        $"{_sourceName}: row {LineNumber + 1}: no line end in the first {MaxLineLength} characters; lines longer than that are refused. Is this a text data file?"));
+                }
+                Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxLineLength));
+            }
             int read = _reader.Read(_buffer, _end, _buffer.Length - _end);
             if (read <= 0)
                 _eof = true;

@@ -25,7 +25,7 @@ public static class InitialParametersFile
         try
         {
             using var stream = File.OpenRead(path);
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(stream, ModelFile.JsonOptions);
         }
         catch (JsonException e)
         {
@@ -37,24 +37,45 @@ public static class InitialParametersFile
         }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw Error($"expected a JSON object with weights, means, covariances or precisions, found {JsonArrays.Describe(root)}.");
-            int k = componentCount, d = featureCount;
-            var structure = CovarianceStructure.For(type);
-            var shape = structure.Shape(k, d);
-            double[]? Get(string name, int[] expected) =>
-                root.TryGetProperty(name, out var e) && e.ValueKind != JsonValueKind.Null ? JsonArrays.Read(e, expected, name, Error) : null;
-            var result = new InitialParameters
+            try
             {
-                Weights = Get("weights", [k]),
-                Means = Get("means", [k, d]),
-                Covariances = Get("covariances", shape),
-                Precisions = Get("precisions", shape),
-            };
-            if (result.Weights is null && result.Means is null && result.Covariances is null && result.Precisions is null)
-                throw Error("none of the keys weights, means, covariances, precisions is present.");
-            return result;
+                return FromJson(document.RootElement, type, componentCount, featureCount, Error);
+            }
+            catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+            {
+                throw Error(ModelFile.InvalidUtf8);
+            }
         }
+    }
+
+    private static InitialParameters FromJson(JsonElement root, CovarianceType type, int componentCount, int featureCount, Func<string, ModelFormatException> error)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw error($"expected a JSON object with weights, means, covariances or precisions, found {JsonArrays.Describe(root)}.");
+        int k = componentCount, d = featureCount;
+        var structure = CovarianceStructure.For(type);
+        var shape = structure.Shape(k, d);
+        double[]? Get(string name, int[] expected) =>
+            root.TryGetProperty(name, out var e) && e.ValueKind != JsonValueKind.Null ? JsonArrays.Read(e, expected, name, error) : null;
+        var result = new InitialParameters
+        {
+            Weights = Get("weights", [k]),
+            Means = Get("means", [k, d]),
+            Covariances = Get("covariances", shape),
+            Precisions = Get("precisions", shape),
+        };
+        if (result.Weights is null && result.Means is null && result.Covariances is null && result.Precisions is null)
+            throw error("none of the keys weights, means, covariances, precisions is present.");
+        try
+        {
+            // Values too (weights in [0, 1] summing to 1, symmetric positive-definite matrices), so that a bad
+            // file is reported as a bad input naming the file, not later as a fit failure.
+            _ = UserParameters.Check(result, structure, k, d);
+        }
+        catch (ArgumentException e)
+        {
+            throw error(ModelFile.WithoutPrefix(e.Message));
+        }
+        return result;
     }
 }

@@ -48,6 +48,12 @@ public static class ModelFile
     /// <summary>Largest number of covariance values accepted, checked before allocating.</summary>
     public const long MaxValues = 50_000_000;
 
+    /// <summary>
+    /// How model and initial-parameter files are parsed: at most 16 levels deep, and a key given twice is an
+    /// error (which of two "weights" was meant cannot be known).
+    /// </summary>
+    internal static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 16, AllowDuplicateProperties = false };
+
     /// <summary>Writes the model to <paramref name="path"/> atomically.</summary>
     public static void Save(GaussianMixtureModel model, string path)
     {
@@ -159,15 +165,28 @@ public static class ModelFile
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(stream, JsonOptions);
         }
         catch (JsonException e)
         {
             throw new ModelFormatException($"{source}: not valid JSON ({e.Message.Split('\n')[0].TrimEnd('.')}). Is this an emix model file?", e);
         }
         using (document)
-            return FromJson(document.RootElement, source);
+        {
+            try
+            {
+                return FromJson(document.RootElement, source);
+            }
+            catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+            {
+                // The parser checks structure, not the bytes inside strings: they fail when a string is read.
+                throw new ModelFormatException($"{source}: {InvalidUtf8}", e);
+            }
+        }
     }
+
+    /// <summary>The problem of a JSON string holding bytes that are not UTF-8 (found by fuzzing).</summary>
+    internal const string InvalidUtf8 = "not valid JSON (a string holds bytes that are not UTF-8 text).";
 
     private static GaussianMixtureModel FromJson(JsonElement root, string source)
     {
@@ -214,8 +233,7 @@ public static class ModelFile
         }
         catch (Exception e) when (e is ArgumentException or NumericalFailureException)
         {
-            throw Error(e.Message.Replace("InitialParameters: initial ", "", StringComparison.Ordinal)
-                .Replace("Fitting the mixture model failed because ", "", StringComparison.Ordinal));
+            throw Error(WithoutPrefix(e.Message).Replace("Fitting the mixture model failed because ", "", StringComparison.Ordinal));
         }
 
         FitReport? fit = null;
@@ -225,7 +243,8 @@ public static class ModelFile
         {
             if (f.ValueKind != JsonValueKind.Object)
                 throw Error($"fit: expected an object, found {JsonArrays.Describe(f)}.");
-            ModelFormatException FitError(string message) => Error("fit." + message);
+            ModelFormatException FitError(string message) =>
+                Error((message.StartsWith("missing key", StringComparison.Ordinal) ? "fit: " : "fit.") + message);
             bool converged = Required(f, "converged", FitError).ValueKind switch
             {
                 JsonValueKind.True => true,
@@ -273,6 +292,12 @@ public static class ModelFile
         double Number(string name, double fallback) => o.TryGetProperty(name, out var e)
             ? (e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double v) && double.IsFinite(v) ? v : throw error($"options.{name}: expected a finite number, found {JsonArrays.Describe(e)}."))
             : fallback;
+        // Integers are read as integers: a seed beyond 2^53 would lose its low bits through a double, and
+        // long.MaxValue would not even convert back (found by the property tests).
+        long Integer(string name, long fallback, bool isInt32) => o.TryGetProperty(name, out var e)
+            ? (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long v) && (!isInt32 || v == (int)v) ? v
+                : throw error($"options.{name}: expected {(isInt32 ? "a 32-bit integer" : "an integer")}, found {JsonArrays.Describe(e)}."))
+            : fallback;
         string init = o.TryGetProperty("init", out var ie) && ie.ValueKind == JsonValueKind.String ? ie.GetString()! : "kmeans";
         if (!MixtureNames.TryParseInitMethod(init, out var method))
             throw error($"options.init: unknown init method \"{init}\".");
@@ -282,19 +307,30 @@ public static class ModelFile
             {
                 Tolerance = Number("tol", options.Tolerance),
                 RegCovar = Number("reg_covar", options.RegCovar),
-                MaxIterations = checked((int)Number("max_iter", options.MaxIterations)),
-                InitCount = checked((int)Number("n_init", options.InitCount)),
+                MaxIterations = (int)Integer("max_iter", options.MaxIterations, isInt32: true),
+                InitCount = (int)Integer("n_init", options.InitCount, isInt32: true),
                 Init = method,
-                Seed = checked((long)Number("seed", options.Seed)),
-                ChunkRows = checked((int)Number("chunk_rows", options.ChunkRows)),
+                Seed = Integer("seed", options.Seed, isInt32: false),
+                ChunkRows = (int)Integer("chunk_rows", options.ChunkRows, isInt32: true),
             };
             options.Validate();
         }
-        catch (Exception e) when (e is ArgumentException or OverflowException)
+        catch (ArgumentException e)
         {
             throw error($"options: {e.Message.Split('\n')[0]}");
         }
         return options;
+    }
+
+    /// <summary>A <see cref="UserParameters"/> message as it reads about a file: "weight 1 is …", not "InitialParameters: initial weight 1 is …".</summary>
+    internal static string WithoutPrefix(string message)
+    {
+        const string Prefix = "InitialParameters: ", Initial = "initial ";
+        if (message.StartsWith(Prefix, StringComparison.Ordinal))
+            message = message[Prefix.Length..];
+        if (message.StartsWith(Initial, StringComparison.Ordinal))
+            message = message[Initial.Length..];
+        return message;
     }
 
     internal static JsonElement Required(JsonElement obj, string name, Func<string, ModelFormatException> error) =>

@@ -347,7 +347,10 @@ public sealed class CsvReaderTests : IDisposable
     [InlineData("1,-1e400,3", 2, "'-1e400' is not a finite number")]
     [InlineData("1,2,3.4.5", 3, "'3.4.5' is not a number")]
     [InlineData("1,\"x\",3", 2, "'x' is not a number")]
-    [InlineData("1,1 000,3", 2, "'1 000' is not a number")]
+    [InlineData("1,1 000,3", 2, "'1 000' is not a number: it has thousands separators; remove the separators (write 1234567.5, not 1,234,567.5), e.g. re-export the file with digit grouping off")]
+    [InlineData("1,\"1,5\",3", 2, "'1,5' is not a number: it has a decimal comma; Emix reads numbers with a decimal point (1.5, not 1,5): re-export the file with '.' as the decimal separator and ',' or a tab between columns")]
+    [InlineData("1,\"1,234\",3", 2, "'1,234' is not a number: the comma is a thousands separator or a decimal comma; write 1234 or 1.234 (a decimal point and no digit grouping), e.g. re-export the file with digit grouping off and '.' as the decimal separator")]
+    [InlineData("1,2\u00003,3", 2, "'2\\u00003' contains a NUL character: the file is binary, or UTF-16 text without a byte order mark. Emix reads UTF-8 text (UTF-16 with a byte order mark works too)")]
     [InlineData("1,0x10,3", 2, "'0x10' is not a number")]
     public void BadCellsAreReportedWithTheirText(string badLine, int column, string problem)
     {
