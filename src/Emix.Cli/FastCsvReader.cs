@@ -16,6 +16,15 @@ internal static class FastCsvReader
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+    /// <summary>How much of the file is read to find the first line.</summary>
+    private const int HeadChars = 1 << 16;
+
+    /// <summary>
+    /// Characters a plain number may contain. A cell with anything else (a thousands separator,
+    /// a decimal comma, a word) goes to the core reader, which refuses it with its hint.
+    /// </summary>
+    private static readonly System.Buffers.SearchValues<char> s_numberChars = System.Buffers.SearchValues.Create("0123456789+-.eE \t");
+
     /// <summary>Missing-value markers and non-finite words that the core reader counts as numbers when it detects a header.</summary>
     private static readonly HashSet<string> s_words = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -28,8 +37,15 @@ internal static class FastCsvReader
         string? first;
         try
         {
+            // Only the head of the file: a file with no line end (or a huge first line) is the core
+            // reader's to refuse, with its bounded memory and its message.
             using var head = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-            first = head.ReadLine();
+            var buffer = new char[HeadChars];
+            int read = head.ReadBlock(buffer, 0, buffer.Length);
+            int end = Array.IndexOf(buffer, '\n', 0, read);
+            if (end < 0)
+                return null;
+            first = new string(buffer, 0, end).TrimEnd('\r');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -92,6 +108,8 @@ internal static class FastCsvReader
                 for (int a = 0; a < d; a++)
                 {
                     var cell = row[selected[a]];
+                    if (cell.Span.IndexOfAnyExcept(s_numberChars) >= 0)
+                        return null;
                     // Sep's parser (csFastFloat) first, twice as fast as double.Parse; a padded or unusual
                     // cell is tried as the core reader reads it. Both round correctly: the same bits.
                     if (cell.TryParse<double>() is not { } v || !double.IsFinite(v))

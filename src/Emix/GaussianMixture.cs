@@ -114,22 +114,32 @@ public sealed class GaussianMixture
     /// distances, covariances, Mahalanobis terms scaled by precisions up to 1/reg_covar) to infinity and then
     /// NaN: |x| up to √(MaxValue / (4·n·d)) with a margin of 10⁶, about 1e144 for ten million rows of 4.
     /// </summary>
-    private static void RequireRepresentableScale(DataSet data)
+    private static void RequireRepresentableScale(RowSource data)
     {
-        double limit = Math.Sqrt(double.MaxValue / (4.0 * data.RowCount * data.FeatureCount)) * 1e-6;
-        var values = data.Values;
-        int largest = 0;
-        for (int i = 1; i < values.Length; i++)
+        int d = data.FeatureCount;
+        double limit = Math.Sqrt(double.MaxValue / (4.0 * data.RowCount * d)) * 1e-6;
+        // One sequential pass (streamed sources read their chunks); the first largest value wins.
+        long largest = 0;
+        double largestValue = 0;
+        double[]? buffer = null;
+        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
+        for (int c = 0; c < chunking.ChunkCount; c++)
         {
-            if (Math.Abs(values[i]) > Math.Abs(values[largest]))
-                largest = i;
+            var values = data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer);
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (Math.Abs(values[i]) > Math.Abs(largestValue))
+                {
+                    largestValue = values[i];
+                    largest = ((long)chunking.Start(c) * d) + i;
+                }
+            }
         }
-        double magnitude = Math.Abs(values[largest]);
+        double magnitude = Math.Abs(largestValue);
         if (magnitude > limit)
         {
-            int d = data.FeatureCount;
             throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
-                $"{data.Source}: data row {(largest / d) + 1} (a header not counted), column {(largest % d) + 1}: {values[largest]:G6} is too large for EM in double precision (its squares would overflow; about {limit:G2} at most for {data.RowCount} rows of {d} columns). Scale the input data, e.g. divide by 1e{Math.Ceiling(Math.Log10(magnitude)):F0}."));
+                $"{data.Source}: data row {(largest / d) + 1} (a header not counted), column {(largest % d) + 1}: {largestValue:G6} is too large for EM in double precision (its squares would overflow; about {limit:G2} at most for {data.RowCount} rows of {d} columns). Scale the input data, e.g. divide by 1e{Math.Ceiling(Math.Log10(magnitude)):F0}."));
         }
     }
 
