@@ -94,11 +94,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         double logLikelihood = 0;
         for (int start = 0; start < n; start += BlockRows)
         {
-            int nb = Math.Min(BlockRows, n - start);
-            int m = RoundUp(nb);
-            Transpose(rows.Slice(start * d, nb * d), nb, m, d, s.Xt);
-            LogDensities(p, s, m);
-            logLikelihood += Normalise(s, k, nb, m, responsibilities: true);
+            logLikelihood += LoadBlock(p, rows, start, n, s, responsibilities: true, out int nb, out int m);
             for (int j = 0; j < k; j++)
             {
                 var r = s.LogP.AsSpan(j * BlockRows, m);
@@ -141,11 +137,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         double total = 0;
         for (int start = 0; start < n; start += BlockRows)
         {
-            int nb = Math.Min(BlockRows, n - start);
-            int m = RoundUp(nb);
-            Transpose(rows.Slice(start * d, nb * d), nb, m, d, s.Xt);
-            LogDensities(p, s, m);
-            total += Normalise(s, k, nb, m, responsibilities: false);
+            total += LoadBlock(p, rows, start, n, s, responsibilities: false, out int nb, out _);
             for (int i = 0; i < nb; i++)
             {
                 double norm = s.Norm[i];
@@ -157,6 +149,22 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             }
         }
         return total;
+    }
+
+    /// <summary>
+    /// The part of a block both passes share: transpose rows [start, start + nb), weighted
+    /// log-densities, log-sum-exp (and, when asked, the responsibilities in LogP). Returns the
+    /// block's Σ log p(x_i).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double LoadBlock(GaussianParameters p, ReadOnlySpan<double> rows, int start, int n, Scratch s, bool responsibilities, out int nb, out int m)
+    {
+        int d = p.FeatureCount;
+        nb = Math.Min(BlockRows, n - start);
+        m = RoundUp(nb);
+        Transpose(rows.Slice(start * d, nb * d), nb, m, d, s.Xt);
+        LogDensities(p, s, m);
+        return Normalise(s, p.ComponentCount, nb, m, responsibilities);
     }
 
     /// <summary>Feature-major copy; rows past <paramref name="nb"/> repeat the last row so every lane stays finite.</summary>
