@@ -67,7 +67,7 @@ internal static class FitCommand
         };
         var json = new Option<bool>("--json")
         {
-            Description = "Print one JSON line (n_iter, converged, lower_bound, fit_seconds, bic, aic, n_samples, n_features) instead of the summary.",
+            Description = "Print one JSON line (n_iter, converged, lower_bound, fit_seconds, seconds_per_iter, bic, aic, n_samples, n_features, out_of_core) instead of the summary.",
         };
 
         var command = new Command("fit", "Fit a Gaussian mixture to DATA by EM and print its summary.");
