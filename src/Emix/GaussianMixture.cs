@@ -173,7 +173,7 @@ public sealed class GaussianMixture
             var r = scratch.Resp.AsSpan(0, len * k);
             resp.Fill(c, start, len, k, rows, r);
             GaussianEm.AccumulateChunk(structure, layout, rows, len, r, shifts, s, scratch.Row);
-        }, stats, cancellationToken);
+        }, stats, cancellationToken: cancellationToken);
         return GaussianEm.MStep(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.RowCount);
     }
 }

@@ -22,11 +22,12 @@ internal static class GaussianEm
         var layout = new SufficientStatistics(p.Structure, k, d);
         var chunking = new Chunking(data.RowCount, chunkRows);
         var total = new double[layout.Length];
-        ChunkRunner.Reduce(chunking, layout.Length, threads, () => new KernelScratch(kernel.CreateScratch(chunkRows, p), chunkRows, 0), (c, stats, scratch) =>
+        var pool = ScratchPool(kernel, p, chunkRows, 0);
+        ChunkRunner.Reduce(chunking, layout.Length, threads, pool.Rent, (c, stats, scratch) =>
         {
             int n = chunking.Length(c);
             kernel.Accumulate(p, data.ReadRows(chunking.Start(c), n, ref scratch.Rows), n, layout, stats, scratch.Kernel);
-        }, total, cancellationToken);
+        }, total, pool.Return, cancellationToken);
         return total;
     }
 
@@ -90,14 +91,35 @@ internal static class GaussianEm
         int k = p.ComponentCount, d = p.FeatureCount;
         int chunkRows = Chunking.DefaultChunkRows;
         var chunking = new Chunking(data.RowCount, chunkRows);
-        ChunkRunner.ForEach(chunking, threads, () => new KernelScratch(kernel.CreateScratch(chunkRows, p), chunkRows, k), (c, scratch) =>
+        var pool = ScratchPool(kernel, p, chunkRows, k);
+        ChunkRunner.ForEach(chunking, threads, pool.Rent, (c, scratch) =>
         {
             int n = chunking.Length(c);
             var logResp = scratch.LogResp.AsSpan(0, n * k);
             var logNorm = scratch.LogNorm.AsSpan(0, n);
             kernel.LogResponsibilities(p, data.ReadRows(chunking.Start(c), n, ref scratch.Rows), n, logResp, logNorm, scratch.Kernel);
             consume(chunking.Start(c), n, logResp, logNorm);
-        }, cancellationToken);
+        }, pool.Return, cancellationToken);
+    }
+
+    /// <summary>
+    /// Scratch is kept between passes, per kernel and shape: a fit makes one pass per iteration,
+    /// and allocating a thread's scratch each time (some of it above the large-object threshold)
+    /// cost more than the smaller passes themselves. At most one scratch per thread is alive per shape.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(IEStepKernel, int, int, CovarianceType, int, int), Pool> Pools = new();
+
+    private static Pool ScratchPool(IEStepKernel kernel, GaussianParameters p, int chunkRows, int outputComponents) =>
+        Pools.GetOrAdd((kernel, p.ComponentCount, p.FeatureCount, p.Structure.Type, chunkRows, outputComponents),
+            static (key, parameters) => new Pool(() => new KernelScratch(key.Item1.CreateScratch(key.Item5, parameters), key.Item5, key.Item6)), p);
+
+    internal sealed class Pool(Func<KernelScratch> create)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentBag<KernelScratch> _free = [];
+
+        public KernelScratch Rent() => _free.TryTake(out var scratch) ? scratch : create();
+
+        public void Return(KernelScratch scratch) => _free.Add(scratch);
     }
 
     /// <summary>A kernel's scratch plus the buffers a chunk pass needs besides it.</summary>
@@ -119,7 +141,8 @@ internal static class GaussianEm
         int chunkRows = Chunking.DefaultChunkRows;
         var chunking = new Chunking(data.RowCount, chunkRows);
         var total = new double[1 + k];
-        ChunkRunner.Reduce(chunking, 1 + k, threads, () => new KernelScratch(kernel.CreateScratch(chunkRows, p), chunkRows, k), (c, stats, scratch) =>
+        var pool = ScratchPool(kernel, p, chunkRows, k);
+        ChunkRunner.Reduce(chunking, 1 + k, threads, pool.Rent, (c, stats, scratch) =>
         {
             int n = chunking.Length(c);
             var logResp = scratch.LogResp.AsSpan(0, n * k);
@@ -127,7 +150,7 @@ internal static class GaussianEm
             if (clusterSizes is not null)
                 for (int i = 0; i < n; i++)
                     stats[1 + MostProbable(logResp.Slice(i * k, k))] += 1;
-        }, total);
+        }, total, pool.Return);
         if (clusterSizes is not null)
             for (int j = 0; j < k; j++)
                 clusterSizes[j] = (int)total[1 + j];

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Emix.Em;
 
 /// <summary>
@@ -59,6 +61,7 @@ internal static class ChunkRunner
         Func<TScratch> createScratch,
         ChunkStatisticsAction<TScratch> chunkStatistics,
         Span<double> total,
+        Action<TScratch>? releaseScratch = null,
         CancellationToken cancellationToken = default)
     {
         total.Clear();
@@ -66,35 +69,54 @@ internal static class ChunkRunner
         if (threads == 1)
         {
             var scratch = createScratch();
-            var buffer = new double[statisticsLength];
-            for (int c = 0; c < chunking.ChunkCount; c++)
+            var buffer = ArrayPool<double>.Shared.Rent(statisticsLength);
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                Array.Clear(buffer);
-                chunkStatistics(c, buffer, scratch);
-                Add(total, buffer);
+                var span = buffer.AsSpan(0, statisticsLength);
+                for (int c = 0; c < chunking.ChunkCount; c++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    span.Clear();
+                    chunkStatistics(c, span, scratch);
+                    Add(total, span);
+                }
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(buffer);
+                releaseScratch?.Invoke(scratch);
             }
             return;
         }
 
-        int wave = Math.Min(Chunking.WaveChunks, chunking.ChunkCount);
+        // A wave's size changes neither the chunks nor the order of the additions, only how many
+        // chunk buffers are alive at once; a few per thread keeps both threads busy.
+        int wave = Math.Min(Math.Min(Chunking.WaveChunks, 4 * threads), chunking.ChunkCount);
         var buffers = new double[wave][];
         for (int b = 0; b < wave; b++)
-            buffers[b] = new double[statisticsLength];
+            buffers[b] = ArrayPool<double>.Shared.Rent(statisticsLength);
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken };
-        for (int first = 0; first < chunking.ChunkCount; first += wave)
+        try
         {
-            int count = Math.Min(wave, chunking.ChunkCount - first);
-            int waveStart = first;
-            Parallel.For(0, count, options, createScratch, (b, _, scratch) =>
+            for (int first = 0; first < chunking.ChunkCount; first += wave)
             {
-                var buffer = buffers[b];
-                Array.Clear(buffer);
-                chunkStatistics(waveStart + b, buffer, scratch);
-                return scratch;
-            }, static _ => { });
-            for (int b = 0; b < count; b++)
-                Add(total, buffers[b]);
+                int count = Math.Min(wave, chunking.ChunkCount - first);
+                int waveStart = first;
+                Parallel.For(0, count, options, createScratch, (b, _, scratch) =>
+                {
+                    var buffer = buffers[b].AsSpan(0, statisticsLength);
+                    buffer.Clear();
+                    chunkStatistics(waveStart + b, buffer, scratch);
+                    return scratch;
+                }, scratch => releaseScratch?.Invoke(scratch));
+                for (int b = 0; b < count; b++)
+                    Add(total, buffers[b].AsSpan(0, statisticsLength));
+            }
+        }
+        finally
+        {
+            foreach (var buffer in buffers)
+                ArrayPool<double>.Shared.Return(buffer);
         }
     }
 
@@ -104,6 +126,7 @@ internal static class ChunkRunner
         int? maxDegreeOfParallelism,
         Func<TScratch> createScratch,
         Action<int, TScratch> chunkAction,
+        Action<TScratch>? releaseScratch = null,
         CancellationToken cancellationToken = default)
     {
         int threads = EffectiveThreads(maxDegreeOfParallelism, chunking.ChunkCount);
@@ -115,6 +138,7 @@ internal static class ChunkRunner
                 cancellationToken.ThrowIfCancellationRequested();
                 chunkAction(c, scratch);
             }
+            releaseScratch?.Invoke(scratch);
             return;
         }
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken };
@@ -122,7 +146,7 @@ internal static class ChunkRunner
         {
             chunkAction(c, scratch);
             return scratch;
-        }, static _ => { });
+        }, scratch => releaseScratch?.Invoke(scratch));
     }
 
     private static int EffectiveThreads(int? maxDegreeOfParallelism, int chunkCount) =>

@@ -54,7 +54,7 @@ internal static class KMeansClustering
                     for (int a = 0; a < d; a++)
                         sum[a] += x[a];
                 }
-            }, stats, cancellationToken);
+            }, stats, cancellationToken: cancellationToken);
             if (stats[0] == 0)
             {
                 strict = true;
@@ -86,7 +86,7 @@ internal static class KMeansClustering
                 int start = chunking.Start(c), len = chunking.Length(c);
                 for (int i = start; i < start + len; i++)
                     labels[i] = Nearest(values.AsSpan(i * d, d), final, k);
-            }, cancellationToken);
+            }, cancellationToken: cancellationToken);
         }
         return new Result(centers, labels, iteration);
     }
