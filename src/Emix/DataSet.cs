@@ -45,6 +45,16 @@ public sealed class DataSet : RowSource
     internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer) =>
         _values.AsSpan(start * FeatureCount, count * FeatureCount);
 
+    /// <summary>The same rows (not copied) with per-row sample weights; see <see cref="RowSource.WithWeights"/>.</summary>
+    /// <exception cref="DataFormatException">A weight is negative, not finite, all are zero, or the count differs from <see cref="RowCount"/>.</exception>
+    public override DataSet WithWeights(ReadOnlySpan<double> weights)
+    {
+        var checkedWeights = CheckWeights(weights, RowCount, Source);
+        var weighted = new DataSet(_values, RowCount, FeatureCount, FeatureNames, Source);
+        weighted.AttachWeights(checkedWeights);
+        return weighted;
+    }
+
     /// <summary>One row.</summary>
     public ReadOnlySpan<double> Row(int index) => _values.AsSpan(index * FeatureCount, FeatureCount);
 

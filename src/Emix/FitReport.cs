@@ -15,4 +15,8 @@ public sealed record FitReport(
     IReadOnlyList<double> LowerBoundHistory,
     int RowCount,
     int BestRun,
-    GaussianMixtureOptions Options);
+    GaussianMixtureOptions Options)
+{
+    /// <summary>Σ of the sample weights of a weighted fit (its effective n for BIC), or null when rows were unweighted.</summary>
+    public double? WeightTotal { get; init; }
+}

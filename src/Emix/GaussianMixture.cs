@@ -58,6 +58,15 @@ public sealed class GaussianMixture
         if (n < k)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"{data.Source}: {k} components need at least {k} rows, got {n}. Use fewer components."), nameof(data));
+        if (data.IsWeighted)
+        {
+            int positive = 0;
+            foreach (double w in data.Weights)
+                positive += w > 0 ? 1 : 0;
+            if (positive < k)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"{data.Source}: {k} components need at least {k} rows of positive weight, got {positive}. Use fewer components."), nameof(data));
+        }
         RequireRepresentableScale(data);
         var structure = CovarianceStructure.For(o.CovarianceType);
         if (warmStart is not null && (warmStart.CovarianceType != o.CovarianceType || warmStart.ComponentCount != k || warmStart.FeatureCount != d))
@@ -80,7 +89,7 @@ public sealed class GaussianMixture
         (GaussianParameters, double) Step(GaussianParameters p)
         {
             var stats = GaussianEm.EStepStatistics(data, p, kernel, o.ChunkRows, o.MaxDegreeOfParallelism, cancellationToken);
-            double lowerBound = stats[SufficientStatistics.LogLikelihoodOffset] / n;
+            double lowerBound = stats[SufficientStatistics.LogLikelihoodOffset] / data.TotalWeight;
             if (!double.IsFinite(lowerBound))
             {
                 // A NaN or infinite likelihood would poison the M-step and end up in the model: stop here.
@@ -98,7 +107,10 @@ public sealed class GaussianMixture
 
         RequireFinite(result.Parameters);
         var fit = new FitReport(
-            result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o);
+            result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o)
+        {
+            WeightTotal = data.IsWeighted ? data.TotalWeight : null,
+        };
         return GaussianMixtureModel.FromFit(result.Parameters, data, fit, kernel);
     }
 
@@ -172,8 +184,13 @@ public sealed class GaussianMixture
             var rows = data.ReadRows(start, len, ref scratch.Rows);
             var r = scratch.Resp.AsSpan(0, len * k);
             resp.Fill(c, start, len, k, rows, r);
+            var weights = data.ReadWeights(start, len);
+            if (!weights.IsEmpty)
+                for (int i = 0; i < len; i++)
+                    for (int j = 0; j < k; j++)
+                        r[(i * k) + j] *= weights[i];
             GaussianEm.AccumulateChunk(structure, layout, rows, len, r, shifts, s, scratch.Row);
         }, stats, cancellationToken: cancellationToken);
-        return GaussianEm.MStep(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.RowCount);
+        return GaussianEm.MStep(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.TotalWeight);
     }
 }

@@ -219,15 +219,16 @@ public sealed class GaussianMixtureModel
         return result;
     }
 
-    /// <summary>Mean log-likelihood per row (scikit-learn's <c>score</c>).</summary>
-    public double Score(DataSet data) => GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null) / data.RowCount;
+    /// <summary>Mean log-likelihood per row (scikit-learn's <c>score</c>); weighted rows give Σ w·log p / Σ w.</summary>
+    public double Score(DataSet data) => GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null) / data.TotalWeight;
 
     /// <summary>
     /// Bayesian information criterion, scikit-learn's sign: −2·log L + p·ln n; lower is better.
-    /// (mclust reports the negative, where higher is better.)
+    /// (mclust reports the negative, where higher is better.) With sample weights, log L = Σ w·log p
+    /// and n = Σ w (<see cref="RowSource.TotalWeight"/>).
     /// </summary>
     public double Bic(DataSet data) =>
-        (-2 * GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null)) + (FreeParameterCount * Math.Log(data.RowCount));
+        (-2 * GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null)) + (FreeParameterCount * Math.Log(data.TotalWeight));
 
     /// <summary>Akaike information criterion, scikit-learn's sign: −2·log L + 2p; lower is better.</summary>
     public double Aic(DataSet data) =>
@@ -295,13 +296,13 @@ public sealed class GaussianMixtureModel
         s.AppendLine();
         if (Fit is { } fit && TrainingLogLikelihood is { } logL)
         {
-            int n = fit.RowCount;
+            double n = fit.WeightTotal ?? fit.RowCount;
             double bic = (-2 * logL) + (FreeParameterCount * Math.Log(n));
             double aic = (-2 * logL) + (2.0 * FreeParameterCount);
             var header = new[] { "log-likelihood", "n", "df", "BIC", "AIC" };
             var cells = new[]
             {
-                logL.ToString("F4", inv), n.ToString(inv), FreeParameterCount.ToString(inv),
+                logL.ToString("F4", inv), n.ToString("G", inv), FreeParameterCount.ToString(inv),
                 bic.ToString("F4", inv), aic.ToString("F4", inv),
             };
             AppendTable(s, header, cells);

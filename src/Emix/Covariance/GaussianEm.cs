@@ -25,8 +25,8 @@ internal static class GaussianEm
         var pool = ScratchPool(kernel, p, chunkRows, 0);
         ChunkRunner.Reduce(chunking, layout.Length, threads, pool.Rent, (c, stats, scratch) =>
         {
-            int n = chunking.Length(c);
-            kernel.Accumulate(p, data.ReadRows(chunking.Start(c), n, ref scratch.Rows), n, layout, stats, scratch.Kernel);
+            int n = chunking.Length(c), start = chunking.Start(c);
+            kernel.Accumulate(p, data.ReadRows(start, n, ref scratch.Rows), data.ReadWeights(start, n), n, layout, stats, scratch.Kernel);
         }, total, pool.Return, cancellationToken);
         return total;
     }
@@ -132,7 +132,7 @@ internal static class GaussianEm
     }
 
     /// <summary>
-    /// Total log-likelihood Σ log p(x_i) and, when <paramref name="clusterSizes"/> is given, the
+    /// Total log-likelihood Σ log p(x_i) (Σ w_i·log p(x_i) for weighted rows) and, when <paramref name="clusterSizes"/> is given, the
     /// number of rows whose most probable component is each j; one pass, summed in chunk order.
     /// </summary>
     public static double LogLikelihood(RowSource data, GaussianParameters p, IEStepKernel kernel, int? threads, int[]? clusterSizes = null)
@@ -144,9 +144,19 @@ internal static class GaussianEm
         var pool = ScratchPool(kernel, p, chunkRows, k);
         ChunkRunner.Reduce(chunking, 1 + k, threads, pool.Rent, (c, stats, scratch) =>
         {
-            int n = chunking.Length(c);
+            int n = chunking.Length(c), start = chunking.Start(c);
             var logResp = scratch.LogResp.AsSpan(0, n * k);
-            stats[0] = kernel.LogResponsibilities(p, data.ReadRows(chunking.Start(c), n, ref scratch.Rows), n, logResp, default, scratch.Kernel);
+            var weights = data.ReadWeights(start, n);
+            var logNorm = weights.IsEmpty ? default : scratch.LogNorm.AsSpan(0, n);
+            stats[0] = kernel.LogResponsibilities(p, data.ReadRows(start, n, ref scratch.Rows), n, logResp, logNorm, scratch.Kernel);
+            if (!weights.IsEmpty)
+            {
+                double weighted = 0;
+                for (int i = 0; i < n; i++)
+                    if (weights[i] != 0)
+                        weighted += weights[i] * logNorm[i];
+                stats[0] = weighted;
+            }
             if (clusterSizes is not null)
                 for (int i = 0; i < n; i++)
                     stats[1 + MostProbable(logResp.Slice(i * k, k))] += 1;

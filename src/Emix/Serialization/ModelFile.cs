@@ -24,6 +24,7 @@ namespace Emix.Serialization;
 ///   "fit": {                                // optional: absent for a model built from given parameters
 ///     "converged": true, "n_iter": 12, "lower_bound": -1.2, "lower_bound_history": [...],
 ///     "n_samples": 150, "best_run": 1, "log_likelihood": -180.1, "cluster_sizes": [50, 45, 55],
+///     "weight_total": 212.5,                // only after a fit with sample weights: Σ w, the n of BIC
 ///     "options": {"tol": 0.001, "reg_covar": 1e-06, "max_iter": 100, "n_init": 1,
 ///                 "init": "kmeans", "seed": 0, "chunk_rows": 1024}
 ///   }
@@ -96,6 +97,8 @@ public static class ModelFile
             w.WriteEndArray();
             w.WriteNumber("n_samples", fit.RowCount);
             w.WriteNumber("best_run", fit.BestRun);
+            if (fit.WeightTotal is { } weightTotal)
+                WriteDouble(w, "weight_total", weightTotal);
             if (model.TrainingLogLikelihood is { } logL)
                 WriteDouble(w, "log_likelihood", logL);
             if (model.TrainingClusterSizes is { } sizes)
@@ -276,8 +279,12 @@ public static class ModelFile
                     sizes[j] = (int)raw[j];
                 }
             }
+            double? weightTotal = null;
+            if (f.TryGetProperty("weight_total", out var wt) && wt.ValueKind != JsonValueKind.Null)
+                weightTotal = wt.ValueKind == JsonValueKind.Number && wt.TryGetDouble(out double t) && double.IsFinite(t) && t > 0 ? t
+                    : throw FitError($"weight_total: expected a positive finite number, found {JsonArrays.Describe(wt)}.");
             var options = ReadOptions(f, type, k, FitError);
-            fit = new FitReport(converged, iterations, lowerBound, history, n, bestRun, options);
+            fit = new FitReport(converged, iterations, lowerBound, history, n, bestRun, options) { WeightTotal = weightTotal };
         }
         return GaussianMixtureModel.FromStored(parameters, featureNames, fit, sizes, logLikelihood);
     }
