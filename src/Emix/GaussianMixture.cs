@@ -77,13 +77,19 @@ public sealed class GaussianMixture
 
         var kernel = Kernels.KernelSelector.Create(o.Kernel);
         var rng = new RandomSource(o.Seed);
+        var collapses = new CollapseHandler(o.OnCollapse, data, kernel, o.MaxDegreeOfParallelism, structure, o.RegCovar);
+        var collapsesByRun = new Dictionary<int, List<CollapseEvent>>();
         GaussianParameters Initialize(int run)
         {
+            collapses.StartRun(FrozenParts.Create(o.Frozen, user, structure, k, d));
+            collapsesByRun[run] = collapses.Events;
             if (user is { Complete: true })
                 return user.Apply(null, structure, k, d);
             var resp = Initializer.Create(o.Init, data, k, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
-            var fromData = InitialEstimate(data, structure, k, resp, o, cancellationToken);
-            return user is null ? fromData : user.Apply(fromData, structure, k, d);
+            var (weights, means, covariances) = InitialEstimate(data, structure, k, resp, o, cancellationToken);
+            if (user is not null)
+                (weights, means, covariances) = user.ApplyValues(weights, means, covariances);
+            return collapses.Build(weights, means, covariances, previous: null);
         }
 
         (GaussianParameters, double) Step(GaussianParameters p)
@@ -96,9 +102,16 @@ public sealed class GaussianMixture
                 throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
                     $"{data.Source}: the log-likelihood is {lowerBound} at an EM iteration: the densities under/overflow double precision. Scale the input data, or increase reg_covar (--reg-covar)."));
             }
-            return (GaussianEm.MStep(structure, k, d, stats, p.Means, o.RegCovar), lowerBound);
+            collapses.Iteration++;
+            var (weights, means, covariances) = GaussianEm.MStepValues(structure, p.ComponentCount, d, stats, p.Means, o.RegCovar, null, collapses.Frozen);
+            return (collapses.Build(weights, means, covariances, p), lowerBound);
         }
 
+        if (warmStart is not null)
+        {
+            collapses.StartRun(FrozenParts.Create(o.Frozen, user, structure, k, d));
+            collapsesByRun[0] = collapses.Events;
+        }
         var result = EmDriver.Run(
             new EmDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount),
             Initialize, Step,
@@ -110,6 +123,7 @@ public sealed class GaussianMixture
             result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o)
         {
             WeightTotal = data.IsWeighted ? data.TotalWeight : null,
+            Collapses = collapsesByRun[result.BestRun - 1],
         };
         return GaussianMixtureModel.FromFit(result.Parameters, data, fit, kernel);
     }
@@ -167,7 +181,7 @@ public sealed class GaussianMixture
     }
 
     /// <summary>scikit-learn's <c>_initialize</c>: one M-step from the initial responsibilities, weights nk/n.</summary>
-    private static GaussianParameters InitialEstimate(RowSource data, CovarianceStructure structure, int k,
+    private static (double[] Weights, double[] Means, double[] Covariances) InitialEstimate(RowSource data, CovarianceStructure structure, int k,
         InitialResponsibilities resp, GaussianMixtureOptions o, CancellationToken cancellationToken)
     {
         int d = data.FeatureCount;
@@ -191,6 +205,6 @@ public sealed class GaussianMixture
                         r[(i * k) + j] *= weights[i];
             GaussianEm.AccumulateChunk(structure, layout, rows, len, r, shifts, s, scratch.Row);
         }, stats, cancellationToken: cancellationToken);
-        return GaussianEm.MStep(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.TotalWeight);
+        return GaussianEm.MStepValues(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.TotalWeight, frozen: null);
     }
 }

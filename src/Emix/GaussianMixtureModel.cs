@@ -308,6 +308,13 @@ public sealed class GaussianMixtureModel
             AppendTable(s, header, cells);
             s.AppendLine("(BIC and AIC as scikit-learn: lower is better; mclust prints BIC with the opposite sign.)");
             s.AppendLine();
+            foreach (var e in fit.Collapses)
+            {
+                string action = e.Action == CollapsePolicy.Reseed
+                    ? string.Create(inv, $"reseeded at row {e.Row + 1}")
+                    : "dropped";
+                s.AppendLine(inv, $"Collapsed: component {e.Component + 1} at iteration {e.Iteration}, {action}.");
+            }
             s.AppendLine(inv, $"EM: {fit.Iterations} iteration{(fit.Iterations == 1 ? "" : "s")}, {(fit.Converged ? "converged" : "NOT converged")} (tol {fit.Options.Tolerance.ToString("G", inv)}), lower bound {fit.LowerBound.ToString("F6", inv)}, best of {fit.Options.InitCount} init{(fit.Options.InitCount == 1 ? "" : "s")} ({fit.Options.Init.ToScikitName()})");
             s.AppendLine();
         }

@@ -51,6 +51,17 @@ internal static class GaussianEm
     public static GaussianParameters MStep(CovarianceStructure structure, int k, int d, double[] stats, ReadOnlySpan<double> shifts,
         double regCovar, double? initRowCount = null)
     {
+        var (weights, means, covariances) = MStepValues(structure, k, d, stats, shifts, regCovar, initRowCount, null);
+        return GaussianParameters.Create(structure, k, d, weights, means, covariances);
+    }
+
+    /// <summary>
+    /// The M-step's weights, means and covariances, before their factorisation (which is where a
+    /// collapsed component shows). <paramref name="frozen"/> keeps its parameters as given.
+    /// </summary>
+    public static (double[] Weights, double[] Means, double[] Covariances) MStepValues(CovarianceStructure structure, int k, int d,
+        double[] stats, ReadOnlySpan<double> shifts, double regCovar, double? initRowCount, Em.FrozenParts? frozen)
+    {
         var layout = new SufficientStatistics(structure, k, d);
         var span = stats.AsSpan();
         var nk = layout.Nk(span);
@@ -73,13 +84,16 @@ internal static class GaussianEm
                 means[(j * d) + a] = shifts[(j * d) + a] + dl;
             }
         }
+        frozen?.ApplyMeans(means, delta);
         var covariances = new double[structure.ValueCount(k, d)];
         structure.EstimateCovariances(k, d, nkReg, delta, layout.SecondMoment(span), regCovar, covariances);
+        frozen?.ApplyCovariances(covariances);
         var weights = new double[k];
         double divisor = initRowCount ?? nkRegSum;
         for (int j = 0; j < k; j++)
             weights[j] = nkReg[j] / divisor;
-        return GaussianParameters.Create(structure, k, d, weights, means, covariances);
+        frozen?.ApplyWeights(weights, nkReg);
+        return (weights, means, covariances);
     }
 
     /// <summary>
