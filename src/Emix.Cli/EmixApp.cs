@@ -91,6 +91,8 @@ public static class EmixApp
         [nameof(GaussianMixtureOptions.MaxIterations)] = "--max-iter",
         [nameof(GaussianMixtureOptions.InitCount)] = "--n-init",
         [nameof(GaussianMixtureOptions.MaxDegreeOfParallelism)] = "--threads",
+        [nameof(GaussianMixtureOptions.Frozen)] = "--fix",
+        [nameof(GaussianMixtureOptions.OnCollapse)] = "--on-collapse",
     };
 
     private static string WithOptionName(ArgumentException a)

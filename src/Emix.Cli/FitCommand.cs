@@ -75,6 +75,7 @@ internal static class FitCommand
         foreach (var option in new Option[] { components, covariance, init, initParams, nInit, maxIter, tol, regCovar, seed, threads, memoryLimit, output, json, quiet })
             command.Options.Add(option);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
+        var constraints = FitConstraintOptions.AddTo(command);
 
         command.SetAction(parse =>
         {
@@ -95,13 +96,15 @@ internal static class FitCommand
                 MaxDegreeOfParallelism = parse.GetValue(threads),
             };
             options.Validate(); // before reading a possibly large file
+            options = constraints.ApplyTo(options, parse);
             long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;
             using var plan = DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse);
-            var rows = plan.Rows;
+            var rows = constraints.WithWeights(plan.Rows, parse);
             if (rows.RowCount < options.ComponentCount)
                 throw new UsageException($"{rows.Source}: {rows.RowCount} row{(rows.RowCount == 1 ? "" : "s")}, fewer than the {options.ComponentCount} components asked for (-k); use fewer components.");
             if (parse.GetValue(initParams) is { } initPath)
                 options = options with { InitialParameters = InitialParametersFile.Read(initPath, type, options.ComponentCount, rows.FeatureCount) };
+            options.Validate(); // frozen parts need their initial values
 
             var clock = Stopwatch.StartNew();
             var iterationEnds = new IterationClock(clock);
@@ -177,11 +180,15 @@ internal static class FitCommand
                 w.WriteNumber("seconds_per_iter", perIteration);
             // BIC and AIC of the training data from the final E-step of the fit (no extra pass).
             double logLikelihood = model.TrainingLogLikelihood!.Value;
-            w.WriteNumber("bic", (-2 * logLikelihood) + (model.FreeParameterCount * Math.Log(rows.RowCount)));
+            w.WriteNumber("bic", (-2 * logLikelihood) + (model.FreeParameterCount * Math.Log(rows.TotalWeight)));
             w.WriteNumber("aic", (-2 * logLikelihood) + (2.0 * model.FreeParameterCount));
             w.WriteNumber("n_samples", rows.RowCount);
             w.WriteNumber("n_features", rows.FeatureCount);
             w.WriteBoolean("out_of_core", streamed);
+            if (rows.IsWeighted)
+                w.WriteNumber("weight_total", rows.TotalWeight);
+            if (model.Fit is { Collapses.Count: > 0 } fit)
+                w.WriteNumber("collapses", fit.Collapses.Count);
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
