@@ -147,7 +147,8 @@ public sealed class ModelSelectionResult
         // Text columns (the model names) left-aligned, numbers right-aligned.
         bool Left(int c, string value) => c > 0 && value.Length > 0 && char.IsLetter(value[0]);
         string Line(string[] cells) => string.Join("  ", cells.Select((v, c) => Left(c, v) ? v.PadRight(widths[c]) : v.PadLeft(widths[c]))).TrimEnd();
-        s.AppendLine(string.Join("  ", header.Select((h, c) => h.PadLeft(widths[c]))).TrimEnd());
+        // A header is aligned like its column's first value.
+        s.AppendLine(string.Join("  ", header.Select((h, c) => rows.Count > 0 && Left(c, rows[0][c]) ? h.PadRight(widths[c]) : h.PadLeft(widths[c]))).TrimEnd());
         foreach (var row in rows)
             s.AppendLine(Line(row));
     }
