@@ -32,7 +32,7 @@ internal static class SelectCommand
             Description = "What ranks the fits (scikit-learn's sign, lower is better): bic, aic or icl (BIC + 2 × entropy of the hard assignment).",
             DefaultValueFactory = _ => "bic",
         };
-        criterion.AcceptOnlyFromAmong("bic", "aic", "icl", "BIC", "AIC", "ICL");
+        criterion.AcceptOnlyFromAmong("bic", "aic", "icl");
         var initParams = new Option<string?>("--init-params")
         {
             Description = "JSON with initial parameters per cell: {\"cells\": [{\"k\", \"covariance\", \"init\": {weights, means, precisions or covariances}}]}; unlisted cells use --init.",
