@@ -153,6 +153,21 @@ public class ModelSelectionTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void The_criteria_are_the_same_bits_for_any_thread_count()
+    {
+        // Several chunks of the entropy pass (1024 rows each) finish on different threads.
+        var data = TestData.Blobs(5000);
+        ModelSelectionResult With(int? threads) => new ModelSelection(new ModelSelectionOptions
+        {
+            ComponentCounts = [2, 3],
+            FitOptions = new GaussianMixtureOptions { MaxDegreeOfParallelism = threads },
+        }).Run(data);
+        var one = With(1);
+        var all = With(null);
+        Assert.Equal(one.Entries.Select(e => (e.Bic, e.Aic, e.Icl)), all.Entries.Select(e => (e.Bic, e.Aic, e.Icl)));
+    }
+
+    [Fact]
     public void A_failed_cell_keeps_its_reason_and_does_not_end_the_selection()
     {
         // Two groups of three identical rows: without reg_covar, a component on one group has no variance.

@@ -105,7 +105,7 @@ public sealed class ModelSelection
             // The final E-step of the fit: the log-likelihood scikit-learn's bic(X) and aic(X) use.
             LogLikelihood = model.TrainingLogLikelihood!.Value,
             ParameterCount = model.FreeParameterCount,
-            ClassificationEntropy = ClassificationEntropy(model, data, options),
+            ClassificationEntropy = ClassificationEntropy(model, data, options, cancellationToken),
         };
     }
 
@@ -114,7 +114,7 @@ public sealed class ModelSelection
     /// thread, so each chunk's sum goes to its own slot and the slots are added in chunk order (the
     /// same bits for any thread count).
     /// </summary>
-    internal static double ClassificationEntropy(GaussianMixtureModel model, RowSource data, GaussianMixtureOptions options)
+    internal static double ClassificationEntropy(GaussianMixtureModel model, RowSource data, GaussianMixtureOptions options, CancellationToken cancellationToken = default)
     {
         int k = model.ComponentCount;
         var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows); // the chunks GaussianEm.Evaluate uses
@@ -129,7 +129,7 @@ public sealed class ModelSelection
                     sum -= row[GaussianEm.MostProbable(row)];
                 }
                 perChunk[start / Chunking.DefaultChunkRows] = sum;
-            });
+            }, cancellationToken);
         double total = 0;
         foreach (double sum in perChunk)
             total += sum;
