@@ -44,7 +44,7 @@ internal static class SelectCommand
         };
         var memoryLimit = new Option<string?>("--memory-limit")
         {
-            Description = "Memory for the fits, e.g. 2G: data larger than half of it are streamed from disk on every pass instead of loaded. Default: half the available memory.",
+            Description = "Memory for the fit, e.g. 2G: data larger than half of it are streamed from disk on every pass (out of core) instead of loaded. Default: half the available memory.",
         };
         var json = new Option<bool>("--json")
         {

@@ -334,6 +334,22 @@ public class ModelSelectionTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Select_passes_on_the_fit_options_of_emix_fit_with_the_same_help_and_defaults()
+    {
+        // The option set is shared by definition with select; fit still declares its own (see FitOptionSet).
+        static Dictionary<string, string> Options(string command)
+        {
+            var help = Run(command, "--help").Out.Split('\n');
+            return help.Select(l => l.Trim()).Where(l => l.StartsWith("--", StringComparison.Ordinal))
+                .ToDictionary(l => l.Split(' ')[0], l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(2)));
+        }
+        var fit = Options("fit");
+        var select = Options("select");
+        foreach (var name in new[] { "--init", "--n-init", "--max-iter", "--tol", "--reg-covar", "--seed", "--threads", "--memory-limit", "--columns", "--header", "--no-header" })
+            Assert.Equal(fit[name], select[name]);
+    }
+
+    [Fact]
     public void A_malformed_initial_parameters_file_is_bad_input()
     {
         string bad = Path.Combine(_folder, "cells.json");
