@@ -23,42 +23,10 @@ internal static class FitCommand
             DefaultValueFactory = _ => "full",
         };
         covariance.AcceptOnlyFromAmong("full", "tied", "diag", "spherical", "VVV", "EEE", "VVI", "VII");
-        var init = new Option<string>("--init")
-        {
-            Description = "Initialisation: kmeans, k-means++, random or random_from_data.",
-            DefaultValueFactory = _ => "kmeans",
-        };
-        init.AcceptOnlyFromAmong("kmeans", "k-means++", "random", "random_from_data");
         var initParams = new Option<string?>("--init-params")
         {
             Description = "JSON with initial \"weights\", \"means\", \"covariances\" or \"precisions\" (scikit-learn's shapes; any subset). A model file works too.",
         };
-        var nInit = new Option<int>("--n-init")
-        {
-            Description = "Number of initialisations; the best lower bound is kept.",
-            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.InitCount,
-        };
-        var maxIter = new Option<int>("--max-iter")
-        {
-            Description = "Maximum EM iterations per initialisation.",
-            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.MaxIterations,
-        };
-        var tol = new Option<double>("--tol")
-        {
-            Description = "Stop when the mean log-likelihood per row changes by less than this (0: run --max-iter iterations).",
-            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.Tolerance,
-        };
-        var regCovar = new Option<double>("--reg-covar")
-        {
-            Description = "Added to the diagonal of every covariance to keep it positive definite.",
-            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.RegCovar,
-        };
-        var seed = new Option<long>("--seed")
-        {
-            Description = "Seed of all random draws (same seed, data and options: same bits).",
-            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.Seed,
-        };
-        var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
         var output = CommonOptions.Output("Write the fitted model to this JSON file (atomically).");
         var memoryLimit = new Option<string?>("--memory-limit")
@@ -72,29 +40,20 @@ internal static class FitCommand
 
         var command = new Command("fit", "Fit a Gaussian mixture to DATA by EM and print its summary.");
         command.Arguments.Add(data);
-        foreach (var option in new Option[] { components, covariance, init, initParams, nInit, maxIter, tol, regCovar, seed, threads, memoryLimit, output, json, quiet })
+        foreach (var option in new Option[] { components, covariance })
+            command.Options.Add(option);
+        var fitOptions = FitOptionSet.AddTo(command);
+        foreach (var option in new Option[] { initParams, memoryLimit, output, json, quiet })
             command.Options.Add(option);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
         var constraints = FitConstraintOptions.AddTo(command);
 
         command.SetAction(parse =>
         {
-            // AcceptOnlyFromAmong has already rejected anything these cannot parse.
-            if (!MixtureNames.TryParseCovarianceType(parse.GetValue(covariance), out var type)
-                || !MixtureNames.TryParseInitMethod(parse.GetValue(init), out var method))
-                throw new UsageException("unknown --covariance or --init value.");
-            var options = new GaussianMixtureOptions
-            {
-                ComponentCount = parse.GetValue(components),
-                CovarianceType = type,
-                Init = method,
-                InitCount = parse.GetValue(nInit),
-                MaxIterations = parse.GetValue(maxIter),
-                Tolerance = parse.GetValue(tol),
-                RegCovar = parse.GetValue(regCovar),
-                Seed = parse.GetValue(seed),
-                MaxDegreeOfParallelism = parse.GetValue(threads),
-            };
+            // AcceptOnlyFromAmong has already rejected anything this cannot parse.
+            if (!MixtureNames.TryParseCovarianceType(parse.GetValue(covariance), out var type))
+                throw new UsageException("unknown --covariance value.");
+            var options = fitOptions.Read(parse) with { ComponentCount = parse.GetValue(components), CovarianceType = type };
             options.Validate(); // before reading a possibly large file
             options = constraints.ApplyTo(options, parse);
             long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;

@@ -9,9 +9,10 @@ namespace Emix.Cli;
 /// frozen parameters (<c>--fix</c>) and the collapse policy (<c>--on-collapse</c>). Shared by the
 /// commands that fit.
 /// </summary>
-internal sealed record FitConstraintOptions(Option<string?> Weights, Option<string?> WeightColumn, Option<string?> Fix, Option<string> OnCollapse)
+internal sealed record FitConstraintOptions(Option<string?> Weights, Option<string?> WeightColumn, Option<string?>? Fix, Option<string> OnCollapse)
 {
-    public static FitConstraintOptions AddTo(Command command)
+    /// <summary>Adds the options to <paramref name="command"/>; <c>--fix</c> only when <paramref name="withFix"/> (a grid of k has no one set of parameters to hold).</summary>
+    public static FitConstraintOptions AddTo(Command command, bool withFix = true)
     {
         var options = new FitConstraintOptions(
             new Option<string?>("--weights")
@@ -22,7 +23,7 @@ internal sealed record FitConstraintOptions(Option<string?> Weights, Option<stri
             {
                 Description = "Column of DATA (name or 1-based index) holding the sample weights; it is not a feature.",
             },
-            new Option<string?>("--fix")
+            !withFix ? null : new Option<string?>("--fix")
             {
                 Description = "Parameters left as given by --init-params: a comma list of weights, means, covariances (all components), or a JSON file {\"weights\": [true, false, …], \"means\": […], \"covariances\": […]} per component.",
             },
@@ -34,7 +35,8 @@ internal sealed record FitConstraintOptions(Option<string?> Weights, Option<stri
         options.OnCollapse.AcceptOnlyFromAmong("error", "reseed", "drop");
         command.Options.Add(options.Weights);
         command.Options.Add(options.WeightColumn);
-        command.Options.Add(options.Fix);
+        if (options.Fix is not null)
+            command.Options.Add(options.Fix);
         command.Options.Add(options.OnCollapse);
         return options;
     }
@@ -50,7 +52,7 @@ internal sealed record FitConstraintOptions(Option<string?> Weights, Option<stri
         };
         if (parse.GetValue(Weights) is not null && parse.GetValue(WeightColumn) is not null)
             throw new UsageException("--weights and --weight-column both give sample weights; use one.");
-        return options with { OnCollapse = policy, Frozen = parse.GetValue(Fix) is { } fix ? ParseFix(fix, options.ComponentCount) : null };
+        return options with { OnCollapse = policy, Frozen = Fix is not null && parse.GetValue(Fix) is { } fix ? ParseFix(fix, options.ComponentCount) : null };
     }
 
     /// <summary>The rows with their sample weights, when some were asked for.</summary>

@@ -7,11 +7,7 @@ namespace Emix.Cli;
 /// <c>--tol</c>, <c>--reg-covar</c>, <c>--seed</c>, <c>--threads</c>), with the same names, defaults and
 /// meanings as <c>emix fit</c>'s, read back into <see cref="GaussianMixtureOptions"/>.
 /// </summary>
-/// <remarks>
-/// <c>emix select</c> uses it; <c>emix fit</c> still declares the same options itself (it was being changed
-/// in parallel when this was written) and can switch to this set. Until then a test compares both commands'
-/// help for these options, so the two cannot drift apart unnoticed.
-/// </remarks>
+/// <remarks><c>emix fit</c> and <c>emix select</c> both use it, so their shared options cannot drift apart.</remarks>
 internal sealed record FitOptionSet(
     Option<string> Init, Option<int> InitCount, Option<int> MaxIterations, Option<double> Tolerance,
     Option<double> RegCovar, Option<long> Seed, Option<int?> Threads)

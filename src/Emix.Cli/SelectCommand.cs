@@ -60,6 +60,7 @@ internal static class SelectCommand
         foreach (var option in new Option[] { initParams, memoryLimit, output, table, json, quiet })
             command.Options.Add(option);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
+        var constraints = FitConstraintOptions.AddTo(command, withFix: false);
 
         command.SetAction(parse =>
         {
@@ -67,10 +68,10 @@ internal static class SelectCommand
             var types = ParseCovarianceTypes(parse.GetValue(covariance)!);
             if (!SelectionCriterionNames.TryParse(parse.GetValue(criterion), out var ranking))
                 throw new UsageException("--criterion: expected bic, aic or icl.");
-            var fit = fitOptions.Read(parse); // validated before reading a possibly large file
+            var fit = constraints.ApplyTo(fitOptions.Read(parse), parse); // validated before reading a possibly large file
             long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;
             using var plan = DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse);
-            var rows = plan.Rows;
+            var rows = constraints.WithWeights(plan.Rows, parse);
             if (counts[0] > rows.RowCount)
                 throw new UsageException(string.Create(Inv, $"{rows.Source}: {rows.RowCount} row{(rows.RowCount == 1 ? "" : "s")}, fewer than the {counts[0]} components asked for (-k); use fewer components."));
             var initial = parse.GetValue(initParams) is { } initPath ? SelectionInitialParametersFile.Read(initPath, rows.FeatureCount) : null;
@@ -115,7 +116,7 @@ internal static class SelectCommand
                 context.Out.Write(result.Summary());
                 context.Out.WriteLine();
                 context.Out.WriteLine(string.Create(Inv,
-                    $"Best by {ranking.ToDisplayName()}: {best.CovarianceType.ToScikitName()} ({best.ModelCode}) with {best.ComponentCount} component{(best.ComponentCount == 1 ? "" : "s")}, {ranking.ToDisplayName()} {best.Value(ranking):F3}."));
+                    $"Best by {ranking.ToDisplayName()}: {best.CovarianceType.ToScikitName()} ({best.ModelCode}) with {best.Model!.ComponentCount} component{(best.Model.ComponentCount == 1 ? "" : "s")}{(best.Model.ComponentCount == best.ComponentCount ? "" : $" (k={best.ComponentCount}, collapsed ones dropped)")}, {ranking.ToDisplayName()} {best.Value(ranking):F3}."));
                 if (parse.GetValue(output) is { } saved)
                     context.Out.WriteLine($"Model written to {saved}");
                 if (parse.GetValue(table) is { } savedTable)

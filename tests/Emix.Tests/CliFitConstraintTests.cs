@@ -106,17 +106,39 @@ public sealed class CliFitConstraintTests : IDisposable
         Assert.Contains("'medians' is not weights, means or covariances", run.Error, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("drop", "dropped")]
-    [InlineData("reseed", "reseeded at row")]
-    public void On_collapse_finishes_and_says_so(string policy, string said)
+    /// <summary>Three 2-D blobs and three identical far rows: with --reg-covar 0 a component on those collapses.</summary>
+    private string CollapsingData()
     {
         var text = new StringBuilder("a,b\n");
         var blobs = TestData.Blobs(n: 400, d: 2);
         for (int i = 0; i < blobs.RowCount; i++)
             text.Append(CultureInfo.InvariantCulture, $"{blobs[i, 0]:R},{blobs[i, 1]:R}\n");
         text.Append("40,40\n40,40\n40,40\n");
-        string data = Write("collapse.csv", text.ToString());
+        return Write("collapse.csv", text.ToString());
+    }
+
+    [Theory]
+    [InlineData("drop", "dropped")]
+    [InlineData("reseed", "reseeded")]
+    public void A_select_grid_that_provokes_collapse_finishes_and_says_so(string policy, string said)
+    {
+        string data = CollapsingData();
+        var failing = Run("select", data, "-k", "3..5", "--reg-covar", "0", "--seed", "1", "-q");
+        Assert.Contains("—", failing.Out, StringComparison.Ordinal); // collapsed cells fail by default
+
+        var run = Run("select", data, "-k", "3..5", "--reg-covar", "0", "--seed", "1", "-q", "--on-collapse", policy);
+        Assert.True(run.Code == 0, run.Error);
+        Assert.DoesNotContain("—", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Collapsed components: ", run.Out, StringComparison.Ordinal);
+        Assert.Contains(said, run.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("drop", "dropped")]
+    [InlineData("reseed", "reseeded at row")]
+    public void On_collapse_finishes_and_says_so(string policy, string said)
+    {
+        string data = CollapsingData();
 
         var failed = Run("fit", data, "-k", "4", "--reg-covar", "0", "--seed", "1");
         Assert.Equal(ExitCodes.Numerical, failed.Code);

@@ -74,7 +74,7 @@ public sealed class ModelSelection
         ArgumentOutOfRangeException.ThrowIfLessThan(componentCount, 1);
         SelectionEntry Failed(string reason) => new()
         {
-            ComponentCount = componentCount, CovarianceType = covarianceType, RowCount = data.RowCount, Failure = reason,
+            ComponentCount = componentCount, CovarianceType = covarianceType, RowCount = data.RowCount, SampleSize = data.TotalWeight, Failure = reason,
         };
         if (componentCount > data.RowCount)
         {
@@ -102,6 +102,7 @@ public sealed class ModelSelection
             CovarianceType = covarianceType,
             Model = model,
             RowCount = data.RowCount,
+            SampleSize = data.TotalWeight,
             // The final E-step of the fit: the log-likelihood scikit-learn's bic(X) and aic(X) use.
             LogLikelihood = model.TrainingLogLikelihood!.Value,
             ParameterCount = model.FreeParameterCount,
@@ -110,7 +111,7 @@ public sealed class ModelSelection
     }
 
     /// <summary>
-    /// Σᵢ −log maxⱼ p(j | xᵢ) at the model's parameters: one E-step pass. Chunks may finish on any
+    /// Σᵢ −wᵢ·log maxⱼ p(j | xᵢ) (wᵢ = 1 without sample weights) at the model's parameters: one E-step pass. Chunks may finish on any
     /// thread, so each chunk's sum goes to its own slot and the slots are added in chunk order (the
     /// same bits for any thread count).
     /// </summary>
@@ -123,10 +124,13 @@ public sealed class ModelSelection
             (start, n, logResp, _) =>
             {
                 double sum = 0;
+                var weights = data.ReadWeights(start, n);
                 for (int i = 0; i < n; i++)
                 {
                     var row = logResp.Slice(i * k, k);
-                    sum -= row[GaussianEm.MostProbable(row)];
+                    double w = weights.IsEmpty ? 1.0 : weights[i];
+                    if (w != 0)
+                        sum -= w * row[GaussianEm.MostProbable(row)];
                 }
                 perChunk[start / Chunking.DefaultChunkRows] = sum;
             }, cancellationToken);

@@ -119,7 +119,8 @@ public sealed class ModelSelectionResult
             {
                 var e = Ranking[r];
                 best.Add([
-                    (r + 1).ToString(inv), $"{e.CovarianceType.ToScikitName()} ({e.ModelCode})", e.ComponentCount.ToString(inv),
+                    (r + 1).ToString(inv), $"{e.CovarianceType.ToScikitName()} ({e.ModelCode})",
+                    e.Model!.ComponentCount == e.ComponentCount ? e.ComponentCount.ToString(inv) : $"{e.ComponentCount}→{e.Model.ComponentCount}",
                     e.Value(Criterion).ToString("F3", inv), DifferenceFromBest(e).ToString("F3", inv)]);
             }
             AppendTable(s, ["rank", "model", "k", name, "difference"], best);
@@ -129,6 +130,24 @@ public sealed class ModelSelectionResult
         {
             s.AppendLine();
             s.AppendLine(inv, $"Not converged within max_iter (the value is that of the last iteration): {string.Join(", ", notConverged.Select(e => $"k={e.ComponentCount} {e.CovarianceType.ToScikitName()}"))}.");
+        }
+        var collapsed = Entries.Where(e => e.Succeeded && e.Model!.Fit is { Collapses.Count: > 0 }).ToArray();
+        if (collapsed.Length > 0)
+        {
+            // A dropped component leaves the cell's model with fewer components than its row says.
+            static string Events(SelectionEntry e)
+            {
+                var events = e.Model!.Fit!.Collapses;
+                int reseeded = events.Count(c => c.Action == CollapsePolicy.Reseed), dropped = events.Count - reseeded;
+                var parts = new List<string>();
+                if (reseeded > 0)
+                    parts.Add(string.Create(CultureInfo.InvariantCulture, $"{reseeded} reseeded"));
+                if (dropped > 0)
+                    parts.Add(string.Create(CultureInfo.InvariantCulture, $"{dropped} dropped, {e.Model.ComponentCount} components left"));
+                return string.Create(CultureInfo.InvariantCulture, $"k={e.ComponentCount} {e.CovarianceType.ToScikitName()} ({string.Join(", ", parts)})");
+            }
+            s.AppendLine();
+            s.AppendLine(inv, $"Collapsed components: {string.Join("; ", collapsed.Select(Events))}.");
         }
         if (reasons.Count > 0)
         {

@@ -40,8 +40,14 @@ public sealed record SelectionEntry
     /// </summary>
     public double ClassificationEntropy { get; init; } = double.NaN;
 
+    /// <summary>
+    /// The n of BIC: <see cref="RowCount"/>, or Σ w for rows with sample weights (their log-likelihood
+    /// and entropy are weighted too), as <see cref="RowSource.TotalWeight"/>.
+    /// </summary>
+    public double SampleSize { get; init; }
+
     /// <summary>BIC = −2·log L + p·ln n (lower is better).</summary>
-    public double Bic => Succeeded ? (-2 * LogLikelihood) + (ParameterCount * Math.Log(RowCount)) : double.NaN;
+    public double Bic => Succeeded ? (-2 * LogLikelihood) + (ParameterCount * Math.Log(SampleSize)) : double.NaN;
 
     /// <summary>AIC = −2·log L + 2p (lower is better).</summary>
     public double Aic => Succeeded ? (-2 * LogLikelihood) + (2.0 * ParameterCount) : double.NaN;
