@@ -77,12 +77,14 @@ public sealed class GaussianMixture
 
         var kernel = Kernels.KernelSelector.Create(o.Kernel);
         var rng = new RandomSource(o.Seed);
+        // Rows with missing cells: the initialisation sees them filled with column means (docs/missing-values.md).
+        var initRows = Missing.MissingValueEm.InitializationRows(data);
         GaussianParameters Initialize(int run)
         {
             if (user is { Complete: true })
                 return user.Apply(null, structure, k, d);
-            var resp = Initializer.Create(o.Init, data, k, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
-            var fromData = InitialEstimate(data, structure, k, resp, o, cancellationToken);
+            var resp = Initializer.Create(o.Init, initRows, k, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
+            var fromData = InitialEstimate(initRows, structure, k, resp, o, cancellationToken);
             return user is null ? fromData : user.Apply(fromData, structure, k, d);
         }
 
