@@ -30,6 +30,24 @@ internal static class MissingValuesOption
         return option;
     }
 
+    /// <summary><c>--missing</c> of the commands that evaluate a model on rows (predict, score): no dropping, rows stay aligned.</summary>
+    public static Option<string> CreateForEvaluation()
+    {
+        var option = new Option<string>("--missing")
+        {
+            Description = "Missing cells (empty, NA, NaN in text; NaN in .npy): error (stop at the first) or em (use the marginal density of each row's observed cells).",
+            DefaultValueFactory = _ => "error",
+        };
+        option.AcceptOnlyFromAmong("error", "em");
+        return option;
+    }
+
+    /// <summary>Reads DATA for predict or score: missing cells allowed with <c>--missing em</c>.</summary>
+    public static DataSet ReadForEvaluation(System.CommandLine.ParseResult parse, Option<string> missing, CommonOptions.DataOptions dataOptions, string path) =>
+        Parse(parse.GetValue(missing)) == MissingValuePolicy.Em
+            ? CommonOptions.ReadData(path, dataOptions.ReadOptions(parse) with { AllowMissing = true })
+            : dataOptions.Read(parse, path);
+
     public static MissingValuePolicy Parse(string? text) => text switch
     {
         "drop" => MissingValuePolicy.Drop,

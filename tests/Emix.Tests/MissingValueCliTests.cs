@@ -128,6 +128,24 @@ public sealed class MissingValueCliTests : IDisposable
     }
 
     [Fact]
+    public void Predict_and_score_use_the_observed_cells_with_missing_em()
+    {
+        string path = IrisWithHolesCsv();
+        var (_, missing, _) = MissingValueTests.IrisWithHoles();
+        string model = Path.Combine(_folder, "m.json");
+        Assert.Equal(0, Run("fit", path, "-k", "3", "--missing", "em", "-q", "-o", model).ExitCode);
+        var loaded = GaussianMixtureModel.Load(model);
+        Assert.Equal(3, Run("predict", model, path).ExitCode);
+        var predict = Run("predict", model, path, "--missing", "em");
+        Assert.Equal(0, predict.ExitCode);
+        var labels = predict.Out.TrimEnd().Split('\n').Skip(1).Select(l => int.Parse(l.Trim(), CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(loaded.Predict(missing), labels);
+        var score = Run("score", model, path, "--missing", "em");
+        Assert.Equal(0, score.ExitCode);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"score {loaded.Score(missing):R}"), score.Out);
+    }
+
+    [Fact]
     public void Impute_needs_the_model_columns_and_has_help()
     {
         string path = IrisWithHolesCsv();
