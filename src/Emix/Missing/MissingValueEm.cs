@@ -28,6 +28,13 @@ internal static class MissingValueEm
     /// <summary>Per-thread buffers of one pass; the pattern cache belongs to the parameters of that pass.</summary>
     private sealed class Scratch
     {
+        /// <summary>
+        /// Patterns kept per thread and pass. Each holds O(k·d²) doubles; data where nearly every row
+        /// has its own pattern would otherwise keep one per row, so the cache starts over when full
+        /// (the results do not depend on it: a pattern is a function of the parameters alone).
+        /// </summary>
+        private const int MaxCachedPatterns = 256;
+
         private readonly Dictionary<string, MissingPattern> _patterns = new(StringComparer.Ordinal);
         private readonly char[] _key;
         private GaussianParameters? _patternsFor;
@@ -65,6 +72,8 @@ internal static class MissingValueEm
             var lookup = _patterns.GetAlternateLookup<ReadOnlySpan<char>>();
             if (!lookup.TryGetValue(_key, out var pattern))
             {
+                if (_patterns.Count == MaxCachedPatterns)
+                    _patterns.Clear();
                 pattern = MissingPattern.Create(p, row);
                 _patterns.Add(new string(_key), pattern);
             }
