@@ -9,9 +9,9 @@ public static class DataReader
     /// </summary>
     /// <param name="path">The file to read.</param>
     /// <param name="csvOptions">
-    /// How to read delimited text. For a <c>.npy</c> file only <see cref="CsvReadOptions.Columns"/> applies:
-    /// it selects columns by 1-based index (<c>"3"</c>) or default name (<c>"x3"</c>), and
-    /// <see cref="CsvReadOptions.AllowMissing"/> makes NaN a missing cell.
+    /// How to read delimited text. For a <c>.npy</c> file only <see cref="CsvReadOptions.Columns"/> and
+    /// <see cref="CsvReadOptions.AllowMissing"/> apply: the first selects columns by 1-based index (<c>"3"</c>)
+    /// or default name (<c>"x3"</c>), the second makes NaN a missing cell.
     /// </param>
     /// <returns>The rows read.</returns>
     /// <exception cref="DataFormatException">The file is missing, unreadable or malformed.</exception>
