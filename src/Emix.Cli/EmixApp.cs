@@ -29,6 +29,7 @@ public static class EmixApp
         root.Subcommands.Add(ModelCommands.Score(context));
         root.Subcommands.Add(ModelCommands.Sample(context));
         root.Subcommands.Add(ModelCommands.Info(context));
+        root.Subcommands.Add(ImputeCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(PlotCommand.Create(context));
 

@@ -38,12 +38,13 @@ internal static class FitCommand
             Description = "Print one JSON line (n_iter, converged, lower_bound, fit_seconds, seconds_per_iter, bic, aic, n_samples, n_features, out_of_core) instead of the summary.",
         };
 
+        var missing = MissingValuesOption.Create();
         var command = new Command("fit", "Fit a Gaussian mixture to DATA by EM and print its summary.");
         command.Arguments.Add(data);
         foreach (var option in new Option[] { components, covariance })
             command.Options.Add(option);
         var fitOptions = FitOptionSet.AddTo(command);
-        foreach (var option in new Option[] { initParams, memoryLimit, output, json, quiet })
+        foreach (var option in new Option[] { initParams, memoryLimit, missing, output, json, quiet })
             command.Options.Add(option);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
         var constraints = FitConstraintOptions.AddTo(command);
@@ -57,8 +58,10 @@ internal static class FitCommand
             options.Validate(); // before reading a possibly large file
             options = constraints.ApplyTo(options, parse);
             long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;
-            using var plan = DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse);
+            using var plan = DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse, MissingValuesOption.Parse(parse.GetValue(missing)));
             var rows = constraints.WithWeights(plan.Rows, parse);
+            if (plan.MissingNote is { } note && !parse.GetValue(quiet))
+                context.Error.WriteLine(note);
             if (rows.RowCount < options.ComponentCount)
                 throw new UsageException($"{rows.Source}: {rows.RowCount} row{(rows.RowCount == 1 ? "" : "s")}, fewer than the {options.ComponentCount} components asked for (-k); use fewer components.");
             if (parse.GetValue(initParams) is { } initPath)

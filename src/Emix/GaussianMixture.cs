@@ -77,7 +77,9 @@ public sealed class GaussianMixture
 
         var kernel = Kernels.KernelSelector.Create(o.Kernel);
         var rng = new RandomSource(o.Seed);
-        var collapses = new CollapseHandler(o.OnCollapse, data, kernel, o.MaxDegreeOfParallelism, structure, o.RegCovar);
+        // Rows with missing cells: the initialisation sees them filled with column means (docs/missing-values.md).
+        var initRows = Missing.MissingValueEm.InitializationRows(data);
+        var collapses = new CollapseHandler(o.OnCollapse, data, initRows, kernel, o.MaxDegreeOfParallelism, structure, o.RegCovar);
         var collapsesByRun = new Dictionary<int, List<CollapseEvent>>();
         GaussianParameters Initialize(int run)
         {
@@ -85,8 +87,8 @@ public sealed class GaussianMixture
             collapsesByRun[run] = collapses.Events;
             if (user is { Complete: true })
                 return user.Apply(null, structure, k, d);
-            var resp = Initializer.Create(o.Init, data, k, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
-            var (weights, means, covariances) = InitialEstimate(data, structure, k, resp, o, cancellationToken);
+            var resp = Initializer.Create(o.Init, initRows, k, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
+            var (weights, means, covariances) = InitialEstimate(initRows, structure, k, resp, o, cancellationToken);
             if (user is not null)
                 (weights, means, covariances) = user.ApplyValues(weights, means, covariances);
             return collapses.Build(weights, means, covariances, previous: null);

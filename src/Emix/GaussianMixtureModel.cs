@@ -9,7 +9,7 @@ namespace Emix;
 /// A fitted Gaussian mixture: immutable parameters and what can be computed from them. Every
 /// array a property returns is a copy.
 /// </summary>
-public sealed class GaussianMixtureModel
+public sealed partial class GaussianMixtureModel
 {
     private readonly double[] _lowerBoundHistory;
 

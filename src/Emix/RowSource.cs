@@ -29,6 +29,15 @@ public abstract class RowSource
     /// <summary>True when every row is held in memory.</summary>
     internal abstract bool IsInMemory { get; }
 
+    /// <summary>
+    /// Number of missing cells (NaN in a source made to allow them, see <see cref="DataSet.WrapWithMissing"/>);
+    /// 0 for every other source. A fit on rows with missing cells is EM for data missing at random.
+    /// </summary>
+    public virtual long MissingCount => 0;
+
+    /// <summary>True when some cell is missing (<see cref="MissingCount"/> &gt; 0).</summary>
+    public bool HasMissing => MissingCount > 0;
+
     private double[]? _weights;
     private double _totalWeight;
 
@@ -101,6 +110,7 @@ public abstract class RowSource
         public override IReadOnlyList<string> FeatureNames => inner.FeatureNames;
         public override string Source => inner.Source;
         internal override bool IsInMemory => inner.IsInMemory;
+        public override long MissingCount => inner.MissingCount;
         internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer) => inner.ReadRows(start, count, ref buffer);
     }
 }

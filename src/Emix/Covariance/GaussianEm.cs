@@ -18,6 +18,8 @@ internal static class GaussianEm
     /// </summary>
     public static double[] EStepStatistics(RowSource data, GaussianParameters p, IEStepKernel kernel, int chunkRows, int? threads, CancellationToken cancellationToken)
     {
+        if (data.HasMissing)
+            return Missing.MissingValueEm.EStepStatistics(data, p, kernel, chunkRows, threads, cancellationToken);
         int k = p.ComponentCount, d = p.FeatureCount;
         var layout = new SufficientStatistics(p.Structure, k, d);
         var chunking = new Chunking(data.RowCount, chunkRows);
@@ -102,6 +104,11 @@ internal static class GaussianEm
     /// </summary>
     public static void Evaluate(RowSource data, GaussianParameters p, IEStepKernel kernel, int? threads, ChunkConsumer consume, CancellationToken cancellationToken = default)
     {
+        if (data.HasMissing)
+        {
+            Missing.MissingValueEm.Evaluate(data, p, kernel, threads, consume, cancellationToken);
+            return;
+        }
         int k = p.ComponentCount, d = p.FeatureCount;
         int chunkRows = Chunking.DefaultChunkRows;
         var chunking = new Chunking(data.RowCount, chunkRows);
@@ -151,6 +158,8 @@ internal static class GaussianEm
     /// </summary>
     public static double LogLikelihood(RowSource data, GaussianParameters p, IEStepKernel kernel, int? threads, int[]? clusterSizes = null)
     {
+        if (data.HasMissing)
+            return Missing.MissingValueEm.LogLikelihood(data, p, kernel, threads, clusterSizes);
         int k = p.ComponentCount, d = p.FeatureCount;
         int chunkRows = Chunking.DefaultChunkRows;
         var chunking = new Chunking(data.RowCount, chunkRows);

@@ -8,7 +8,12 @@ namespace Emix.Em;
 /// component's covariance is not positive definite: reseed it or drop it, and record the event.
 /// One instance per fit; <see cref="StartRun"/> resets it for each initialisation.
 /// </summary>
-internal sealed class CollapseHandler(CollapsePolicy policy, RowSource data, IEStepKernel kernel, int? threads, CovarianceStructure structure, double regCovar)
+/// <remarks>
+/// <paramref name="data"/> is what the model explains (rows may have missing cells);
+/// <paramref name="filledRows"/> are the same rows with missing cells filled (the initialisation's
+/// view), which give a reseeded mean and the distances at initialisation.
+/// </remarks>
+internal sealed class CollapseHandler(CollapsePolicy policy, RowSource data, RowSource filledRows, IEStepKernel kernel, int? threads, CovarianceStructure structure, double regCovar)
 {
     private readonly int _d = data.FeatureCount;
     private double[]? _variance;
@@ -83,8 +88,8 @@ internal sealed class CollapseHandler(CollapsePolicy policy, RowSource data, IES
     {
         int k = weights.Length;
         double[]? buffer = null;
-        data.ReadRows((int)row, 1, ref buffer).CopyTo(means.AsSpan(j * _d, _d));
-        _variance ??= Initialization.ColumnMoments.Compute(data, threads).Variance;
+        filledRows.ReadRows((int)row, 1, ref buffer).CopyTo(means.AsSpan(j * _d, _d));
+        _variance ??= Initialization.ColumnMoments.Compute(filledRows, threads).Variance;
         switch (structure.Type)
         {
             case CovarianceType.Full:
@@ -146,8 +151,8 @@ internal sealed class CollapseHandler(CollapsePolicy policy, RowSource data, IES
         for (int c = 0; c < chunking.ChunkCount; c++)
         {
             int start = chunking.Start(c), n = chunking.Length(c);
-            var rows = data.ReadRows(start, n, ref buffer);
-            var weights = data.ReadWeights(start, n);
+            var rows = filledRows.ReadRows(start, n, ref buffer);
+            var weights = filledRows.ReadWeights(start, n);
             for (int i = 0; i < n; i++)
             {
                 if (!weights.IsEmpty && weights[i] == 0)
