@@ -104,9 +104,16 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
                 if (general)
                 {
                     WeightAndFirstMoment(r, s.Xt, p.MeanOf(j), d, m, s.W, sx.Slice(j * d, d));
-                    CentreRowMajor(rows.Slice(start * d, nb * d), p.MeanOf(j), nb, d, s.RowWidth, s.Rm);
                     int offset = type == CovarianceType.Full ? j * weightRows * s.RowWidth : 0;
-                    AddUpperProducts(s.W, s.Rm, d, s.RowWidth, m, s.Second.AsSpan(offset, weightRows * s.RowWidth));
+                    if (d <= SmallFeatureCount)
+                    {
+                        AddUpperDotProducts(s.W, s.Xt, p.MeanOf(j), d, s.RowWidth, m, s.Second.AsSpan(offset, weightRows * s.RowWidth));
+                    }
+                    else
+                    {
+                        CentreRowMajor(rows.Slice(start * d, nb * d), p.MeanOf(j), nb, d, s.RowWidth, s.Rm);
+                        AddUpperProducts(s.W, s.Rm, d, s.RowWidth, m, s.Second.AsSpan(offset, weightRows * s.RowWidth));
+                    }
                 }
                 else
                 {
@@ -356,12 +363,12 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             {
                 nuint at = (nuint)((j * BlockRows) + i);
                 var exponent = TOps.Subtract(TOps.Load(ref lp, at), safeMax);
-                var e = TOps.Exp(TOps.Max(exponent, floor));
+                var e = VectorMath<TVector, TOps>.Exp(TOps.Max(exponent, floor));
                 sum = TOps.Add(sum, e);
                 if (responsibilities)
                     TOps.Store(TOps.ZeroWhereLess(exponent, floor, e), ref lp, at);
             }
-            TOps.Store(TOps.Add(safeMax, TOps.Log(sum)), ref nr, (nuint)i);
+            TOps.Store(TOps.Add(safeMax, VectorMath<TVector, TOps>.Log(sum)), ref nr, (nuint)i);
             if (responsibilities)
             {
                 var inverse = TOps.Divide(one, sum);
@@ -468,6 +475,44 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             }
             sx[a] += TOps.Sum(first);
             s[a] += TOps.Sum(second);
+        }
+    }
+
+    /// <summary>
+    /// Up to this many features the second moments are d(d+1)/2 dot products over the block's rows
+    /// (<see cref="AddUpperDotProducts"/>); above, 8 × vector register tiles (<see cref="AddUpperProducts"/>),
+    /// which compute 8 rows of the matrix at a time and so waste most of their work when d is small.
+    /// </summary>
+    internal const int SmallFeatureCount = 6;
+
+    /// <summary>
+    /// S[a, b] += Σ_i (r·D)[a, i]·(Xt[b, i] − μ_b) for a ≤ b, each a dot product across the block's
+    /// rows in the feature-major arrays (lanes run over rows), two accumulators each, one horizontal
+    /// sum per entry and block. Padding rows carry r = 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddUpperDotProducts(double[] w, double[] xt, ReadOnlySpan<double> mean, int d, int width, int m, Span<double> s)
+    {
+        ref double wr = ref MemoryMarshal.GetArrayDataReference(w);
+        ref double xr = ref MemoryMarshal.GetArrayDataReference(xt);
+        int lanes = TOps.Count;
+        for (int b = 0; b < d; b++)
+        {
+            var mu = TOps.Broadcast(mean[b]);
+            nuint xb = (nuint)(b * BlockRows);
+            for (int a = 0; a <= b; a++)
+            {
+                nuint wa = (nuint)(a * BlockRows);
+                var acc0 = TOps.Zero;
+                var acc1 = TOps.Zero;
+                for (int i = 0; i < m; i += 2 * lanes)
+                {
+                    nuint i0 = (nuint)i, i1 = (nuint)(i + lanes);
+                    acc0 = TOps.MultiplyAdd(TOps.Load(ref wr, wa + i0), TOps.Subtract(TOps.Load(ref xr, xb + i0), mu), acc0);
+                    acc1 = TOps.MultiplyAdd(TOps.Load(ref wr, wa + i1), TOps.Subtract(TOps.Load(ref xr, xb + i1), mu), acc1);
+                }
+                s[(a * width) + b] += TOps.Sum(TOps.Add(acc0, acc1));
+            }
         }
     }
 

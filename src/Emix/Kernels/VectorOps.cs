@@ -23,8 +23,12 @@ internal interface IVectorOps<TVector> where TVector : struct
     /// <summary>a·b + c with one rounding.</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
     static abstract TVector Max(TVector left, TVector right);
-    static abstract TVector Exp(TVector value);
-    static abstract TVector Log(TVector value);
+    /// <summary>2ⁿ for lanes holding n + <see cref="VectorMath.RoundingMagic"/> (|n| ≤ 1022, an integer).</summary>
+    static abstract TVector PowerOfTwo(TVector integerPlusMagic);
+    /// <summary>For positive normal lanes x = 2ᵉ·m with m in [1, 2): returns e (as a double) and sets <paramref name="mantissa"/> to m.</summary>
+    static abstract TVector Exponent(TVector value, out TVector mantissa);
+    /// <summary>Lanes where <paramref name="left"/> &gt; <paramref name="right"/> take <paramref name="ifGreater"/>, the others <paramref name="otherwise"/>.</summary>
+    static abstract TVector SelectGreater(TVector left, TVector right, TVector ifGreater, TVector otherwise);
     /// <summary>Lanes equal to −∞ become 0 (keeps −∞ − −∞ from making NaN).</summary>
     static abstract TVector ZeroWhereNegativeInfinity(TVector value);
     /// <summary>Lanes of <paramref name="value"/> where <paramref name="exponent"/> is below <paramref name="limit"/> become 0.</summary>
@@ -46,8 +50,21 @@ internal readonly struct Vector256Ops : IVectorOps<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Divide(Vector256<double> left, Vector256<double> right) => left / right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Fma.MultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Max(Vector256<double> left, Vector256<double> right) => Vector256.Max(left, right);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Exp(Vector256<double> value) => Vector256.Exp(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Log(Vector256<double> value) => Vector256.Log(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> PowerOfTwo(Vector256<double> integerPlusMagic) =>
+        Vector256.ShiftLeft(integerPlusMagic.AsInt64() - Vector256.Create(VectorMath.MagicBitsMinusBias), 52).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Exponent(Vector256<double> value, out Vector256<double> mantissa)
+    {
+        var bits = value.AsInt64();
+        mantissa = ((bits & Vector256.Create(VectorMath.MantissaMask)) | Vector256.Create(VectorMath.OneBits)).AsDouble();
+        // 2⁵² + biased exponent, exactly, without an int64 → double conversion (AVX2 has none).
+        var biased = (Vector256.ShiftRightLogical(bits, 52) | Vector256.Create(VectorMath.TwoToThe52Bits)).AsDouble();
+        return biased - Vector256.Create(VectorMath.TwoToThe52PlusBias);
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> SelectGreater(Vector256<double> left, Vector256<double> right, Vector256<double> ifGreater, Vector256<double> otherwise) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(left, right), ifGreater, otherwise);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> ZeroWhereNegativeInfinity(Vector256<double> value) =>
         Vector256.ConditionalSelect(Vector256.Equals(value, Vector256.Create(double.NegativeInfinity)), Vector256<double>.Zero, value);
@@ -71,8 +88,20 @@ internal readonly struct Vector512Ops : IVectorOps<Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Divide(Vector512<double> left, Vector512<double> right) => left / right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Avx512F.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Max(Vector512<double> left, Vector512<double> right) => Vector512.Max(left, right);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Exp(Vector512<double> value) => Vector512.Exp(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Log(Vector512<double> value) => Vector512.Log(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> PowerOfTwo(Vector512<double> integerPlusMagic) =>
+        Vector512.ShiftLeft(integerPlusMagic.AsInt64() - Vector512.Create(VectorMath.MagicBitsMinusBias), 52).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Exponent(Vector512<double> value, out Vector512<double> mantissa)
+    {
+        var bits = value.AsInt64();
+        mantissa = ((bits & Vector512.Create(VectorMath.MantissaMask)) | Vector512.Create(VectorMath.OneBits)).AsDouble();
+        var biased = (Vector512.ShiftRightLogical(bits, 52) | Vector512.Create(VectorMath.TwoToThe52Bits)).AsDouble();
+        return biased - Vector512.Create(VectorMath.TwoToThe52PlusBias);
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> SelectGreater(Vector512<double> left, Vector512<double> right, Vector512<double> ifGreater, Vector512<double> otherwise) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(left, right), ifGreater, otherwise);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> ZeroWhereNegativeInfinity(Vector512<double> value) =>
         Vector512.ConditionalSelect(Vector512.Equals(value, Vector512.Create(double.NegativeInfinity)), Vector512<double>.Zero, value);
