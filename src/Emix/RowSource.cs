@@ -28,4 +28,10 @@ public abstract class RowSource
 
     /// <summary>True when every row is held in memory.</summary>
     internal abstract bool IsInMemory { get; }
+
+    /// <summary>
+    /// The processes this fit is spread over when this source holds one process's share of the rows
+    /// (<see cref="Em.ProcessGroup"/>); null for a source that holds every row.
+    /// </summary>
+    internal virtual Em.ProcessGroup? Processes => null;
 }

@@ -27,7 +27,7 @@ internal static class GaussianEm
         {
             int n = chunking.Length(c);
             kernel.Accumulate(p, data.ReadRows(chunking.Start(c), n, ref scratch.Rows), n, layout, stats, scratch.Kernel);
-        }, total, pool.Return, cancellationToken);
+        }, total, pool.Return, data.Processes, cancellationToken);
         return total;
     }
 
@@ -150,7 +150,7 @@ internal static class GaussianEm
             if (clusterSizes is not null)
                 for (int i = 0; i < n; i++)
                     stats[1 + MostProbable(logResp.Slice(i * k, k))] += 1;
-        }, total, pool.Return);
+        }, total, pool.Return, processes: data.Processes);
         if (clusterSizes is not null)
             for (int j = 0; j < k; j++)
                 clusterSizes[j] = (int)total[1 + j];
