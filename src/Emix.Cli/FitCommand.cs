@@ -75,6 +75,7 @@ internal static class FitCommand
         foreach (var option in new Option[] { components, covariance, init, initParams, nInit, maxIter, tol, regCovar, seed, threads, memoryLimit, output, json, quiet })
             command.Options.Add(option);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
+        var distributed = DistributedFit.Options.AddTo(command);
 
         command.SetAction(parse =>
         {
@@ -96,7 +97,8 @@ internal static class FitCommand
             };
             options.Validate(); // before reading a possibly large file
             long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;
-            using var plan = DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse);
+            var mpi = DistributedFit.Start(parse, distributed, context);
+            using var plan = mpi is null ? DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse) : DistributedFit.OpenData(mpi, parse.GetValue(data)!, limit, dataOptions, parse);
             var rows = plan.Rows;
             if (rows.RowCount < options.ComponentCount)
                 throw new UsageException($"{rows.Source}: {rows.RowCount} row{(rows.RowCount == 1 ? "" : "s")}, fewer than the {options.ComponentCount} components asked for (-k); use fewer components.");
@@ -105,21 +107,29 @@ internal static class FitCommand
 
             var clock = Stopwatch.StartNew();
             var iterationEnds = new IterationClock(clock);
-            var model = ProgressDisplay.Run(context, "fit", rows.RowCount, options.InitCount, parse.GetValue(quiet),
-                progress => new GaussianMixture(options).Fit(rows, iterationEnds.Then(progress), context.CancellationToken));
+            var traffic = mpi is null ? null : new DistributedFit.TrafficMeter(mpi);
+            var model = ProgressDisplay.Run(context, "fit", rows.RowCount, options.InitCount, parse.GetValue(quiet) || mpi is { Rank: > 0 },
+                progress => new GaussianMixture(options).Fit(rows, iterationEnds.Then(traffic?.Then(progress) ?? progress), context.CancellationToken));
             double seconds = clock.Elapsed.TotalSeconds;
             context.CancellationToken.ThrowIfCancellationRequested(); // a Ctrl-C during the last iteration still writes nothing
+            if (mpi is { Rank: > 0 })
+            {
+                // Every rank holds the same model; rank 0 alone writes and prints it.
+                DistributedFit.End(mpi);
+                return ExitCodes.Success;
+            }
 
             if (parse.GetValue(output) is { } path)
                 CommonOptions.SaveModel(model, path);
             if (parse.GetValue(json))
-                context.Out.WriteLine(JsonLine(model, rows, seconds, iterationEnds.SecondsPerIteration, plan.Streamed));
+                context.Out.WriteLine(JsonLine(model, rows, seconds, iterationEnds.SecondsPerIteration, plan.Streamed, traffic));
             else
             {
                 context.Out.Write(model.Summary());
                 if (parse.GetValue(output) is { } saved)
                     context.Out.WriteLine($"Model written to {saved}");
             }
+            DistributedFit.End(mpi);
             return ExitCodes.Success;
         });
         return command;
@@ -160,7 +170,7 @@ internal static class FitCommand
         }
     }
 
-    private static string JsonLine(GaussianMixtureModel model, RowSource rows, double seconds, double? secondsPerIteration, bool streamed)
+    private static string JsonLine(GaussianMixtureModel model, RowSource rows, double seconds, double? secondsPerIteration, bool streamed, DistributedFit.TrafficMeter? traffic)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
@@ -182,6 +192,7 @@ internal static class FitCommand
             w.WriteNumber("n_samples", rows.RowCount);
             w.WriteNumber("n_features", rows.FeatureCount);
             w.WriteBoolean("out_of_core", streamed);
+            traffic?.WriteJson(w);
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());

@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Emix.Tests;
+
+/// <summary>
+/// <c>mpirun -np P emix fit DATA --distributed</c> on this machine (loopback): the model file is
+/// byte-identical to a plain fit for P = 1, 2, 4 and every covariance type; a rank that dies or
+/// hangs fails the job without leaving a model; the bytes moved per iteration do not grow with n.
+/// </summary>
+/// <remarks>
+/// Skipped when <c>mpirun</c> is not installed, except in CI (.ci/run installs openmpi-bin), where
+/// its absence fails the tests.
+/// </remarks>
+public sealed class DistributedTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("emix-mpi-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static string? MpiRun =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => Path.Combine(p, "mpirun")).FirstOrDefault(File.Exists);
+
+    private static void SkipWithoutMpi()
+    {
+        bool ci = Environment.GetEnvironmentVariable("CI") == "true" || Environment.GetEnvironmentVariable("EMIX_PACKAGES") is not null;
+        Skip.If(MpiRun is null && !ci, "mpirun is not installed (apt-get install openmpi-bin; .ci/run does)");
+        Assert.True(MpiRun is not null, "mpirun is not installed: .ci/run installs openmpi-bin");
+    }
+
+    public static TheoryData<string, string> TypesWithInits() => new()
+    {
+        // Every covariance type, and every initialisation once (k-means++ and random_from_data
+        // pick rows of the whole data set, k-means runs on the gathered sample).
+        { "full", "kmeans" },
+        { "tied", "k-means++" },
+        { "diag", "random" },
+        { "spherical", "random_from_data" },
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(TypesWithInits))]
+    public void One_two_and_four_ranks_write_the_model_file_of_a_plain_fit_byte_for_byte(string type, string init)
+    {
+        SkipWithoutMpi();
+        // 20 chunks of 1024 rows: four ranks get 5 chunks each, not aligned to the reduction tree.
+        string data = Path.Combine(_folder, "blobs.npy");
+        Emix.Data.NpyWriter.Write(data, TestData.Blobs(20_000, d: 3));
+        string[] fit = ["fit", data, "-k", "3", "--covariance", type, "--init", init, "--seed", "5", "--tol", "1e-6", "--max-iter", "30", "--threads", "1", "--quiet"];
+
+        string plain = Path.Combine(_folder, "plain.json");
+        var output = new StringWriter();
+        Assert.True(Cli.EmixApp.Run([.. fit, "-o", plain], output, output) == 0, output.ToString());
+        byte[] expected = File.ReadAllBytes(plain);
+        foreach (int ranks in new[] { 1, 2, 4 })
+        {
+            string model = Path.Combine(_folder, $"p{ranks}.json");
+            var (code, text) = Run(ranks, [.. fit, "-o", model, "--distributed"], TimeSpan.FromMinutes(2));
+            Assert.True(code == 0, $"P={ranks}: exit {code}\n{text}");
+            Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(model)), $"P={ranks}: the model file differs from the plain fit's");
+        }
+    }
+
+    [SkippableFact]
+    public void The_bytes_moved_per_iteration_do_not_grow_with_the_row_count()
+    {
+        SkipWithoutMpi();
+        var perIteration = new List<long>();
+        foreach (int n in new[] { 20_000, 200_000 })
+        {
+            string data = Path.Combine(_folder, $"blobs-{n}.npy");
+            Emix.Data.NpyWriter.Write(data, TestData.Blobs(n, d: 3));
+            var (code, text) = Run(2, ["fit", data, "-k", "3", "--tol", "0", "--max-iter", "5", "--threads", "1", "--quiet", "--json", "--distributed"], TimeSpan.FromMinutes(2));
+            Assert.True(code == 0, text);
+            using var json = JsonDocument.Parse(text.Split('\n').First(l => l.StartsWith('{')));
+            Assert.Equal(2, json.RootElement.GetProperty("ranks").GetInt32());
+            perIteration.Add(json.RootElement.GetProperty("mpi_bytes_per_iter").GetInt64());
+        }
+        // One exchange per iteration: each rank sends its statistics buffers (full, k = 3, d = 3:
+        // 1 + k + k·d + k·d² = 40 doubles each), and receives the other rank's.
+        Assert.Equal(perIteration[0], perIteration[1]);
+        Assert.Equal(0, perIteration[0] % (40 * 8));
+        Assert.InRange(perIteration[0] / (40 * 8), 2, 8);
+    }
+
+    [SkippableFact]
+    public void A_rank_killed_mid_fit_fails_the_job_quickly_and_leaves_no_model()
+    {
+        SkipWithoutMpi();
+        string data = Path.Combine(_folder, "blobs.npy");
+        Emix.Data.NpyWriter.Write(data, TestData.Blobs(20_000, d: 3));
+        string model = Path.Combine(_folder, "model.json");
+        // tol 0 and many iterations: the fit would run for minutes.
+        var mpirun = Start(2, ["fit", data, "-k", "3", "--tol", "0", "--max-iter", "100000", "--threads", "1", "--quiet", "-o", model, "--distributed"]);
+        var output = Collect(mpirun);
+        var ranks = WaitForRanks(mpirun, 2);
+        Thread.Sleep(TimeSpan.FromSeconds(3)); // well into the EM loop
+        Process.GetProcessById(ranks[1]).Kill();
+        var clock = Stopwatch.StartNew();
+        Assert.True(mpirun.WaitForExit(TimeSpan.FromSeconds(60)), "mpirun did not end after a rank was killed");
+        Assert.NotEqual(0, mpirun.ExitCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the job took {clock.Elapsed} to end");
+        Assert.Empty(Directory.GetFiles(_folder, "*.json*"));
+        Assert.Empty(Directory.GetFiles(_folder, ".model.json*"));
+        _ = output;
+    }
+
+    [SkippableFact]
+    public void A_rank_that_hangs_aborts_the_job_after_the_distributed_timeout()
+    {
+        SkipWithoutMpi();
+        string data = Path.Combine(_folder, "blobs.npy");
+        Emix.Data.NpyWriter.Write(data, TestData.Blobs(20_000, d: 3));
+        string model = Path.Combine(_folder, "model.json");
+        var mpirun = Start(2, ["fit", data, "-k", "3", "--tol", "0", "--max-iter", "100000", "--threads", "1", "--quiet", "-o", model, "--distributed", "--distributed-timeout", "2"]);
+        var output = Collect(mpirun);
+        var ranks = WaitForRanks(mpirun, 2);
+        Thread.Sleep(TimeSpan.FromSeconds(3));
+        // SIGSTOP: the process neither dies nor answers; the runtime sees nothing wrong.
+        Assert.Equal(0, Process.Start("kill", ["-STOP", ranks[1].ToString(CultureInfo.InvariantCulture)]).WaitForExitAsync().Wait(10_000) ? 0 : 1);
+        try
+        {
+            Assert.True(mpirun.WaitForExit(TimeSpan.FromSeconds(60)), "mpirun did not end after a rank stopped answering");
+        }
+        finally
+        {
+            _ = Process.Start("kill", ["-KILL", ranks[1].ToString(CultureInfo.InvariantCulture)]);
+        }
+        Assert.Equal(6, mpirun.ExitCode);
+        Assert.Contains("--distributed-timeout", output.ToString());
+        Assert.Empty(Directory.GetFiles(_folder, "*.json*"));
+    }
+
+    [Fact]
+    public void A_single_process_runs_distributed_without_mpirun_or_fails_with_one_line()
+    {
+        // Without mpirun, MPI starts as a singleton (rank 0 of 1) where Open MPI is installed;
+        // where it is not, --distributed fails with exit code 6 and one line.
+        string data = Path.Combine(_folder, "blobs.npy");
+        Emix.Data.NpyWriter.Write(data, TestData.Blobs(3_000, d: 2));
+        string plain = Path.Combine(_folder, "plain.json"), single = Path.Combine(_folder, "single.json");
+        var output = new StringWriter();
+        Assert.Equal(0, Cli.EmixApp.Run(["fit", data, "-k", "2", "--quiet", "-o", plain], output, output));
+        var (code, text) = RunCli(["fit", data, "-k", "2", "--quiet", "-o", single, "--distributed"]);
+        if (MpiRun is null)
+        {
+            Assert.Equal(6, code);
+            Assert.StartsWith("emix: --distributed: ", text.Trim());
+            return;
+        }
+        Assert.True(code == 0, text);
+        Assert.Equal(File.ReadAllBytes(plain), File.ReadAllBytes(single));
+    }
+
+    private static List<int> WaitForRanks(Process mpirun, int count)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var children = Children(mpirun.Id);
+            if (children.Count >= count)
+                return children;
+            Thread.Sleep(100);
+        }
+        throw new TimeoutException("the ranks did not start");
+    }
+
+    /// <summary>Processes whose parent is <paramref name="parent"/> (mpirun forks the local ranks itself).</summary>
+    private static List<int> Children(int parent)
+    {
+        var children = new List<int>();
+        foreach (var folder in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out int pid))
+                continue;
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == parent)
+                    children.Add(pid);
+            }
+            catch (IOException)
+            {
+            }
+        }
+        children.Sort();
+        return children;
+    }
+
+    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "Emix.Cli.dll");
+
+    private Process Start(int ranks, string[] args)
+    {
+        var start = new ProcessStartInfo(MpiRun!)
+        {
+            WorkingDirectory = _folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(CultureInfo.InvariantCulture), Dotnet, CliDll })
+            start.ArgumentList.Add(a);
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        start.Environment["TERM"] = "dumb";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return Process.Start(start)!;
+    }
+
+    private static StringWriter Collect(Process process)
+    {
+        var output = new StringWriter();
+        process.OutputDataReceived += (_, e) => { lock (output) output.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return output;
+    }
+
+    private (int Code, string Output) Run(int ranks, string[] args, TimeSpan limit)
+    {
+        using var process = Start(ranks, args);
+        var output = Collect(process);
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"mpirun -np {ranks} did not finish in {limit}:\n{output}");
+        }
+        process.WaitForExit();
+        return (process.ExitCode, output.ToString());
+    }
+
+    private (int Code, string Output) RunCli(string[] args)
+    {
+        var start = new ProcessStartInfo(Dotnet)
+        {
+            WorkingDirectory = _folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(CliDll);
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        start.Environment["TERM"] = "dumb";
+        using var process = Process.Start(start)!;
+        var output = Collect(process);
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "emix did not finish");
+        process.WaitForExit();
+        return (process.ExitCode, output.ToString());
+    }
+}
