@@ -11,7 +11,8 @@ namespace Emix.Tests;
 /// </summary>
 /// <remarks>
 /// Skipped when <c>mpirun</c> is not installed, except in CI (.ci/run installs openmpi-bin), where
-/// its absence fails the tests.
+/// its absence fails the tests. Ranks run as root (<c>--allow-run-as-root</c>), more of them than
+/// cores (<c>--oversubscribe</c>), and talk over TCP on the loopback interface.
 /// </remarks>
 public sealed class DistributedTests : IDisposable
 {
@@ -68,7 +69,7 @@ public sealed class DistributedTests : IDisposable
     {
         SkipWithoutMpi();
         var perIteration = new List<long>();
-        foreach (int n in new[] { 20_000, 200_000 })
+        foreach (int n in new[] { 20_000, 400_000 })
         {
             string data = Path.Combine(_folder, $"blobs-{n}.npy");
             Emix.Data.NpyWriter.Write(data, TestData.Blobs(n, d: 3));
@@ -78,11 +79,14 @@ public sealed class DistributedTests : IDisposable
             Assert.Equal(2, json.RootElement.GetProperty("ranks").GetInt32());
             perIteration.Add(json.RootElement.GetProperty("mpi_bytes_per_iter").GetInt64());
         }
-        // One exchange per iteration: each rank sends its statistics buffers (full, k = 3, d = 3:
-        // 1 + k + k·d + k·d² = 40 doubles each), and receives the other rank's.
-        Assert.Equal(perIteration[0], perIteration[1]);
-        Assert.Equal(0, perIteration[0] % (40 * 8));
-        Assert.InRange(perIteration[0] / (40 * 8), 2, 8);
+        // One exchange per iteration: each rank sends a few statistics buffers (full, k = 3, d = 3:
+        // 1 + k + k·d + k·d² = 40 doubles each) and receives the other rank's: at most 9 per rank
+        // whatever n (how many exactly depends on where the shares cut the reduction tree).
+        foreach (long bytes in perIteration)
+        {
+            Assert.Equal(0, bytes % (40 * 8));
+            Assert.InRange(bytes / (40 * 8), 2, 2 * 9);
+        }
     }
 
     [SkippableFact]
@@ -202,7 +206,9 @@ public sealed class DistributedTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(CultureInfo.InvariantCulture), Dotnet, CliDll })
+        // TCP over the loopback interface, as between the nodes of a cluster (not shared memory).
+        string[] mpirun = ["--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", "lo"];
+        foreach (var a in (string[])[.. mpirun, "-np", ranks.ToString(CultureInfo.InvariantCulture), Dotnet, CliDll])
             start.ArgumentList.Add(a);
         foreach (var a in args)
             start.ArgumentList.Add(a);
