@@ -69,6 +69,16 @@ internal static class DistributedFit
             var rows = DistributedData.OpenNpy(mpi, path, budget);
             return DataPlan.ForShare(rows, DistributedData.IsStreamed(rows));
         }
+        if (extension is ".PARQUET" or ".PQ")
+        {
+            long rowCount = Parquet.ParquetDataReader.RowCount(path);
+            if (rowCount > int.MaxValue)
+                throw new UsageException($"{path}: {rowCount} rows are more than one fit takes ({int.MaxValue}).");
+            var named = parse.GetValue(dataOptions.Columns)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var columns = named is { Length: > 0 } ? named : null;
+            var rows = DistributedData.FromRowRange(mpi, (int)rowCount, (first, count) => Parquet.ParquetDataReader.Read(path, columns, first, count));
+            return DataPlan.ForShare(rows, false);
+        }
         // Other formats: every rank reads the whole file and computes only its share of the rows.
         var whole = dataOptions.Read(parse, path);
         return DataPlan.ForShare(DistributedData.Share(mpi, whole), false);

@@ -54,6 +54,22 @@ public static class DistributedData
     }
 
     /// <summary>
+    /// This rank's rows of a data set of <paramref name="rowCount"/> rows that
+    /// <paramref name="readRows"/>(first, count) reads in part (for example the row groups of a
+    /// Parquet file that hold those rows), held in memory. A rank with no rows reads the first row
+    /// only, for the column names.
+    /// </summary>
+    public static RowSource FromRowRange(MpiWorld mpi, int rowCount, Func<int, int, DataSet> readRows)
+    {
+        ArgumentNullException.ThrowIfNull(mpi);
+        ArgumentNullException.ThrowIfNull(readRows);
+        var group = new MpiProcessGroup(mpi, ProcessGroup.AlignedRowBoundaries(rowCount, mpi.Size, Chunking.DefaultChunkRows));
+        int from = group.RowBoundaries[mpi.Rank], to = group.RowBoundaries[mpi.Rank + 1];
+        var rows = readRows(to > from ? from : 0, to > from ? to - from : 1);
+        return new ShardRows(rows, group, from, to, offset: from, owned: null, streamed: false, loaded: to > from ? rows : null, rowCount: rowCount);
+    }
+
+    /// <summary>
     /// This rank's share of rows that every rank holds or can read whole (for example a CSV file
     /// each rank parsed): the rank computes only its share, so the work is split, not the reading.
     /// </summary>
@@ -94,7 +110,7 @@ internal sealed class ShardRows : RowSource, IDisposable
     private readonly int _offset;
     private readonly IDisposable? _owned;
 
-    public ShardRows(RowSource whole, ProcessGroup group, int from, int to, int offset, IDisposable? owned, bool streamed, RowSource? loaded = null)
+    public ShardRows(RowSource whole, ProcessGroup group, int from, int to, int offset, IDisposable? owned, bool streamed, RowSource? loaded = null, int? rowCount = null)
     {
         _whole = whole;
         _loaded = loaded;
@@ -104,7 +120,7 @@ internal sealed class ShardRows : RowSource, IDisposable
         _offset = offset;
         _owned = owned;
         Streamed = streamed;
-        RowCount = whole.RowCount;
+        RowCount = rowCount ?? whole.RowCount;
         FeatureCount = whole.FeatureCount;
         FeatureNames = [.. whole.FeatureNames];
         Source = whole.Source;

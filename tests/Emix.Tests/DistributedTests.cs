@@ -65,6 +65,59 @@ public sealed class DistributedTests : IDisposable
     }
 
     [SkippableFact]
+    public void Ranks_reading_their_parquet_row_groups_write_the_model_of_a_plain_fit()
+    {
+        SkipWithoutMpi();
+        // Row groups of 3000 rows: shares (multiples of 1024 rows) cut through them.
+        string data = Path.Combine(_folder, "blobs.parquet");
+        WriteParquet(data, TestData.Blobs(20_000, d: 3), rowGroupRows: 3000);
+        string[] fit = ["fit", data, "-k", "3", "--seed", "2", "--max-iter", "20", "--threads", "1", "--quiet"];
+        string plain = Path.Combine(_folder, "plain.json");
+        var output = new StringWriter();
+        Assert.True(Cli.EmixApp.Run([.. fit, "-o", plain], output, output) == 0, output.ToString());
+        foreach (int ranks in new[] { 2, 4 })
+        {
+            string model = Path.Combine(_folder, $"p{ranks}.json");
+            var (code, text) = Run(ranks, [.. fit, "-o", model, "--distributed"], TimeSpan.FromMinutes(2));
+            Assert.True(code == 0, $"P={ranks}: exit {code}\n{text}");
+            Assert.Equal(File.ReadAllBytes(plain), File.ReadAllBytes(model));
+        }
+    }
+
+    [Fact]
+    public void A_parquet_row_range_reads_the_rows_of_the_whole_file()
+    {
+        string data = Path.Combine(_folder, "blobs.parquet");
+        var all = TestData.Blobs(10_000, d: 2);
+        WriteParquet(data, all, rowGroupRows: 3000);
+        Assert.Equal(10_000, Parquet.ParquetDataReader.RowCount(data));
+        foreach (var (first, count) in new[] { (0, 10_000), (1024, 2048), (2999, 2), (9000, 1000), (5000, 1) })
+        {
+            var part = Parquet.ParquetDataReader.Read(data, null, first, count);
+            Assert.Equal(all.Values.Slice(first * 2, count * 2).ToArray(), part.Values.ToArray());
+        }
+    }
+
+    private static void WriteParquet(string path, DataSet data, int rowGroupRows) => WriteParquetAsync(path, data, rowGroupRows).GetAwaiter().GetResult();
+
+    private static async Task WriteParquetAsync(string path, DataSet data, int rowGroupRows)
+    {
+        var fields = data.FeatureNames.Select(n => new global::Parquet.Schema.DataField<double>(n)).ToArray();
+        await using var stream = File.Create(path);
+        await using var writer = await global::Parquet.ParquetWriter.CreateAsync(new global::Parquet.Schema.ParquetSchema(fields), stream);
+        for (int start = 0; start < data.RowCount; start += rowGroupRows)
+        {
+            int rows = Math.Min(rowGroupRows, data.RowCount - start);
+            using var group = writer.CreateRowGroup();
+            for (int a = 0; a < fields.Length; a++)
+            {
+                var column = Enumerable.Range(start, rows).Select(i => data[i, a]).ToArray();
+                await group.WriteAsync<double>(fields[a], column.AsMemory());
+            }
+        }
+    }
+
+    [SkippableFact]
     public void The_bytes_moved_per_iteration_do_not_grow_with_the_row_count()
     {
         SkipWithoutMpi();
