@@ -17,6 +17,9 @@ internal static class DistributedFit
 
     private static MpiWorld? s_active;
 
+    /// <summary>In DATA, replaced by each rank's number: one file per rank.</summary>
+    public const string RankPlaceholder = "{rank}";
+
     /// <summary>The two options of a distributed fit.</summary>
     internal sealed record Options(Option<bool> Enabled, Option<double> TimeoutSeconds)
     {
@@ -62,6 +65,12 @@ internal static class DistributedFit
     {
         long budget = (memoryLimit ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes) / 2;
         string extension = Path.GetExtension(path).ToUpperInvariant();
+        if (path.Contains(RankPlaceholder, StringComparison.Ordinal))
+        {
+            // One file per rank, read whole by its rank (any format; loaded into memory).
+            string mine = path.Replace(RankPlaceholder, mpi.Rank.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            return DataPlan.ForShare(DistributedData.FromRankFiles(mpi, dataOptions.Read(parse, mine)), false);
+        }
         if (extension == ".NPY")
         {
             if (parse.GetValue(dataOptions.Columns) is not null)

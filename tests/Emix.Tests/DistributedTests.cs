@@ -84,6 +84,27 @@ public sealed class DistributedTests : IDisposable
         }
     }
 
+    [SkippableFact]
+    public void One_file_per_rank_is_fitted_as_the_files_one_after_the_other()
+    {
+        SkipWithoutMpi();
+        // Files of unequal lengths that end inside chunks, one shorter than a chunk: the ranks
+        // complete chunks from the following ranks' first rows.
+        var all = TestData.Blobs(20_000, d: 3);
+        string whole = Path.Combine(_folder, "whole.npy");
+        Emix.Data.NpyWriter.Write(whole, all);
+        int[] cuts = [0, 3_000, 12_000, 12_500, 20_000];
+        for (int r = 0; r < 4; r++)
+            Emix.Data.NpyWriter.Write(Path.Combine(_folder, $"part-{r}.npy"), DataSet.FromRowMajor(all.Values[(cuts[r] * 3)..(cuts[r + 1] * 3)], 3));
+        string[] fit = ["-k", "3", "--init", "k-means++", "--seed", "4", "--max-iter", "20", "--threads", "1", "--quiet"];
+        string plain = Path.Combine(_folder, "plain.json"), model = Path.Combine(_folder, "p4.json");
+        var output = new StringWriter();
+        Assert.True(Cli.EmixApp.Run(["fit", whole, .. fit, "-o", plain], output, output) == 0, output.ToString());
+        var (code, text) = Run(4, ["fit", Path.Combine(_folder, "part-{rank}.npy"), .. fit, "-o", model, "--distributed"], TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, text);
+        Assert.Equal(File.ReadAllBytes(plain), File.ReadAllBytes(model));
+    }
+
     [Fact]
     public void A_parquet_row_range_reads_the_rows_of_the_whole_file()
     {
