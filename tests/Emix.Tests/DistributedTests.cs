@@ -65,6 +65,30 @@ public sealed class DistributedTests : IDisposable
     }
 
     [SkippableFact]
+    public void Restarts_streamed_shares_and_given_means_work_too_and_only_rank_0_prints()
+    {
+        SkipWithoutMpi();
+        string data = Path.Combine(_folder, "blobs.npy");
+        Emix.Data.NpyWriter.Write(data, TestData.Blobs(20_000, d: 3));
+        string means = Path.Combine(_folder, "means.json");
+        File.WriteAllText(means, """{"means": [[0, 0, 0], [3, 3, 3], [-3, 3, 0]]}""");
+        // --memory-limit 64k: every rank streams its rows from the file on every pass.
+        string[] fit = ["fit", data, "-k", "3", "--n-init", "2", "--init", "random", "--memory-limit", "64k", "--reg-covar", "1e-4", "--max-iter", "15", "--quiet", "--json"];
+        foreach (var extra in new[] { Array.Empty<string>(), ["--init-params", means] })
+        {
+            string plain = Path.Combine(_folder, "plain.json"), model = Path.Combine(_folder, "p3.json");
+            var output = new StringWriter();
+            Assert.True(Cli.EmixApp.Run([.. fit, .. extra, "-o", plain], output, output) == 0, output.ToString());
+            Assert.Contains("\"out_of_core\":true", output.ToString());
+            var (code, text) = Run(3, [.. fit, .. extra, "-o", model, "--distributed"], TimeSpan.FromMinutes(2));
+            Assert.True(code == 0, text);
+            Assert.Single(text.Split('\n'), line => line.StartsWith('{'));
+            Assert.Contains("\"out_of_core\":true", text);
+            Assert.Equal(File.ReadAllBytes(plain), File.ReadAllBytes(model));
+        }
+    }
+
+    [SkippableFact]
     public void Ranks_reading_their_parquet_row_groups_write_the_model_of_a_plain_fit()
     {
         SkipWithoutMpi();
