@@ -28,8 +28,18 @@ internal sealed class DataPlan : IDisposable
 
     public bool Streamed { get; }
 
-    public static DataPlan Open(string path, long? memoryLimit, CommonOptions.DataOptions dataOptions, System.CommandLine.ParseResult parse)
+    /// <summary>What was done with missing cells (<c>--missing drop|em</c>), or null when none were found.</summary>
+    public string? MissingNote { get; private init; }
+
+    public static DataPlan Open(string path, long? memoryLimit, CommonOptions.DataOptions dataOptions, System.CommandLine.ParseResult parse,
+        MissingValuePolicy missing = MissingValuePolicy.Error)
     {
+        if (missing != MissingValuePolicy.Error)
+        {
+            // Missing cells need the rows in memory (the streamed readers refuse NaN); see docs/missing-values.md.
+            var read = CommonOptions.ReadData(path, dataOptions.ReadOptions(parse) with { AllowMissing = true });
+            return new DataPlan(MissingValuesOption.Apply(read, missing, out var note), false, null) { MissingNote = note };
+        }
         long budget = (memoryLimit ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes) / 2;
         string extension = Path.GetExtension(path).ToUpperInvariant();
         bool npy = extension == ".NPY";

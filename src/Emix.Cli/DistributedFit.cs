@@ -60,6 +60,22 @@ internal static class DistributedFit
         return mpi;
     }
 
+    /// <summary>
+    /// Refuses, on every rank alike, the options a distributed fit does not support yet: missing
+    /// cells (their handling reads all rows in one place), --weight-column (it needs the whole data
+    /// in memory; --weights FILE works) and --on-collapse reseed (it searches all rows for a seed).
+    /// </summary>
+    public static void RequireSupported(GaussianMixtureOptions options, MissingValuePolicy missing, string? weightColumn)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (missing != MissingValuePolicy.Error)
+            throw new UsageException("--missing drop|em is not supported with --distributed yet; fill or drop the missing cells first.");
+        if (weightColumn is not null)
+            throw new UsageException("--weight-column is not supported with --distributed; give the weights with --weights FILE (one per row of the whole data).");
+        if (options.OnCollapse == CollapsePolicy.Reseed)
+            throw new UsageException("--on-collapse reseed is not supported with --distributed yet; use error or drop.");
+    }
+
     /// <summary>This rank's share of DATA (see <see cref="DistributedData"/>).</summary>
     public static DataPlan OpenData(MpiWorld mpi, string path, long? memoryLimit, CommonOptions.DataOptions dataOptions, ParseResult parse)
     {

@@ -24,10 +24,12 @@ public static class EmixApp
         var stderr = context.Error;
         var root = new RootCommand("emix: Gaussian mixture models fitted by Expectation–Maximization (scikit-learn compatible, deterministic).");
         root.Subcommands.Add(FitCommand.Create(context));
+        root.Subcommands.Add(SelectCommand.Create(context));
         root.Subcommands.Add(ModelCommands.Predict(context));
         root.Subcommands.Add(ModelCommands.Score(context));
         root.Subcommands.Add(ModelCommands.Sample(context));
         root.Subcommands.Add(ModelCommands.Info(context));
+        root.Subcommands.Add(ImputeCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(PlotCommand.Create(context));
 
@@ -94,6 +96,8 @@ public static class EmixApp
         [nameof(GaussianMixtureOptions.MaxIterations)] = "--max-iter",
         [nameof(GaussianMixtureOptions.InitCount)] = "--n-init",
         [nameof(GaussianMixtureOptions.MaxDegreeOfParallelism)] = "--threads",
+        [nameof(GaussianMixtureOptions.Frozen)] = "--fix",
+        [nameof(GaussianMixtureOptions.OnCollapse)] = "--on-collapse",
     };
 
     private static string WithOptionName(ArgumentException a)

@@ -23,42 +23,10 @@ internal static class FitCommand
             DefaultValueFactory = _ => "full",
         };
         covariance.AcceptOnlyFromAmong("full", "tied", "diag", "spherical", "VVV", "EEE", "VVI", "VII");
-        var init = new Option<string>("--init")
-        {
-            Description = "Initialisation: kmeans, k-means++, random or random_from_data.",
-            DefaultValueFactory = _ => "kmeans",
-        };
-        init.AcceptOnlyFromAmong("kmeans", "k-means++", "random", "random_from_data");
         var initParams = new Option<string?>("--init-params")
         {
             Description = "JSON with initial \"weights\", \"means\", \"covariances\" or \"precisions\" (scikit-learn's shapes; any subset). A model file works too.",
         };
-        var nInit = new Option<int>("--n-init")
-        {
-            Description = "Number of initialisations; the best lower bound is kept.",
-            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.InitCount,
-        };
-        var maxIter = new Option<int>("--max-iter")
-        {
-            Description = "Maximum EM iterations per initialisation.",
-            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.MaxIterations,
-        };
-        var tol = new Option<double>("--tol")
-        {
-            Description = "Stop when the mean log-likelihood per row changes by less than this (0: run --max-iter iterations).",
-            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.Tolerance,
-        };
-        var regCovar = new Option<double>("--reg-covar")
-        {
-            Description = "Added to the diagonal of every covariance to keep it positive definite.",
-            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.RegCovar,
-        };
-        var seed = new Option<long>("--seed")
-        {
-            Description = "Seed of all random draws (same seed, data and options: same bits).",
-            DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.Seed,
-        };
-        var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
         var output = CommonOptions.Output("Write the fitted model to this JSON file (atomically).");
         var memoryLimit = new Option<string?>("--memory-limit")
@@ -70,40 +38,42 @@ internal static class FitCommand
             Description = "Print one JSON line (n_iter, converged, lower_bound, fit_seconds, seconds_per_iter, bic, aic, n_samples, n_features, out_of_core) instead of the summary.",
         };
 
+        var missing = MissingValuesOption.Create();
         var command = new Command("fit", "Fit a Gaussian mixture to DATA by EM and print its summary.");
         command.Arguments.Add(data);
-        foreach (var option in new Option[] { components, covariance, init, initParams, nInit, maxIter, tol, regCovar, seed, threads, memoryLimit, output, json, quiet })
+        foreach (var option in new Option[] { components, covariance })
+            command.Options.Add(option);
+        var fitOptions = FitOptionSet.AddTo(command);
+        foreach (var option in new Option[] { initParams, memoryLimit, missing, output, json, quiet })
             command.Options.Add(option);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
+        var constraints = FitConstraintOptions.AddTo(command);
         var distributed = DistributedFit.Options.AddTo(command);
 
         command.SetAction(parse =>
         {
-            // AcceptOnlyFromAmong has already rejected anything these cannot parse.
-            if (!MixtureNames.TryParseCovarianceType(parse.GetValue(covariance), out var type)
-                || !MixtureNames.TryParseInitMethod(parse.GetValue(init), out var method))
-                throw new UsageException("unknown --covariance or --init value.");
-            var options = new GaussianMixtureOptions
-            {
-                ComponentCount = parse.GetValue(components),
-                CovarianceType = type,
-                Init = method,
-                InitCount = parse.GetValue(nInit),
-                MaxIterations = parse.GetValue(maxIter),
-                Tolerance = parse.GetValue(tol),
-                RegCovar = parse.GetValue(regCovar),
-                Seed = parse.GetValue(seed),
-                MaxDegreeOfParallelism = parse.GetValue(threads),
-            };
+            // AcceptOnlyFromAmong has already rejected anything this cannot parse.
+            if (!MixtureNames.TryParseCovarianceType(parse.GetValue(covariance), out var type))
+                throw new UsageException("unknown --covariance value.");
+            var options = fitOptions.Read(parse) with { ComponentCount = parse.GetValue(components), CovarianceType = type };
             options.Validate(); // before reading a possibly large file
+            options = constraints.ApplyTo(options, parse);
             long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;
             var mpi = DistributedFit.Start(parse, distributed, context);
-            using var plan = mpi is null ? DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse) : DistributedFit.OpenData(mpi, parse.GetValue(data)!, limit, dataOptions, parse);
-            var rows = plan.Rows;
+            var missingValues = MissingValuesOption.Parse(parse.GetValue(missing));
+            if (mpi is not null)
+                DistributedFit.RequireSupported(options, missingValues, parse.GetValue(constraints.WeightColumn));
+            using var plan = mpi is null
+                ? DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse, missingValues)
+                : DistributedFit.OpenData(mpi, parse.GetValue(data)!, limit, dataOptions, parse);
+            var rows = constraints.WithWeights(plan.Rows, parse);
+            if (plan.MissingNote is { } note && !parse.GetValue(quiet))
+                context.Error.WriteLine(note);
             if (rows.RowCount < options.ComponentCount)
                 throw new UsageException($"{rows.Source}: {rows.RowCount} row{(rows.RowCount == 1 ? "" : "s")}, fewer than the {options.ComponentCount} components asked for (-k); use fewer components.");
             if (parse.GetValue(initParams) is { } initPath)
                 options = options with { InitialParameters = InitialParametersFile.Read(initPath, type, options.ComponentCount, rows.FeatureCount) };
+            options.Validate(); // frozen parts need their initial values
 
             var clock = Stopwatch.StartNew();
             var iterationEnds = new IterationClock(clock);
@@ -187,11 +157,15 @@ internal static class FitCommand
                 w.WriteNumber("seconds_per_iter", perIteration);
             // BIC and AIC of the training data from the final E-step of the fit (no extra pass).
             double logLikelihood = model.TrainingLogLikelihood!.Value;
-            w.WriteNumber("bic", (-2 * logLikelihood) + (model.FreeParameterCount * Math.Log(rows.RowCount)));
+            w.WriteNumber("bic", (-2 * logLikelihood) + (model.FreeParameterCount * Math.Log(rows.TotalWeight)));
             w.WriteNumber("aic", (-2 * logLikelihood) + (2.0 * model.FreeParameterCount));
             w.WriteNumber("n_samples", rows.RowCount);
             w.WriteNumber("n_features", rows.FeatureCount);
             w.WriteBoolean("out_of_core", streamed);
+            if (rows.IsWeighted)
+                w.WriteNumber("weight_total", rows.TotalWeight);
+            if (model.Fit is { Collapses.Count: > 0 } fit)
+                w.WriteNumber("collapses", fit.Collapses.Count);
             traffic?.WriteJson(w);
             w.WriteEndObject();
         }

@@ -20,11 +20,13 @@ internal static class ModelCommands
         command.Arguments.Add(data);
         command.Options.Add(proba);
         command.Options.Add(output);
+        var missing = MissingValuesOption.CreateForEvaluation();
+        command.Options.Add(missing);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var m = GaussianMixtureModel.Load(parse.GetValue(model)!);
-            var rows = dataOptions.Read(parse, parse.GetValue(data)!);
+            var rows = MissingValuesOption.ReadForEvaluation(parse, missing, dataOptions, parse.GetValue(data)!);
             var labels = m.Predict(rows);
             var columns = new List<ParquetColumn> { ParquetColumn.Of("component", labels) };
             if (parse.GetValue(proba))
@@ -55,11 +57,13 @@ internal static class ModelCommands
         command.Arguments.Add(data);
         command.Options.Add(perSample);
         command.Options.Add(output);
+        var missing = MissingValuesOption.CreateForEvaluation();
+        command.Options.Add(missing);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var m = GaussianMixtureModel.Load(parse.GetValue(model)!);
-            var rows = dataOptions.Read(parse, parse.GetValue(data)!);
+            var rows = MissingValuesOption.ReadForEvaluation(parse, missing, dataOptions, parse.GetValue(data)!);
             if (parse.GetValue(perSample))
             {
                 CommonOptions.WriteTable(context, parse.GetValue(output), [ParquetColumn.Of("log_likelihood", m.ScoreSamples(rows))]);

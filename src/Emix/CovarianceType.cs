@@ -48,6 +48,16 @@ public static class MixtureNames
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
+    /// <summary>mclust's code of a covariance type: VVV (full), EEE (tied), VVI (diag), VII (spherical).</summary>
+    public static string ToMclustCode(this CovarianceType type) => type switch
+    {
+        CovarianceType.Full => "VVV",
+        CovarianceType.Tied => "EEE",
+        CovarianceType.Diagonal => "VVI",
+        CovarianceType.Spherical => "VII",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
     /// <summary>Parses full|tied|diag|diagonal|spherical or an mclust code (VVV, EEE, VVI, VII).</summary>
     public static bool TryParseCovarianceType(string? text, out CovarianceType type)
     {

@@ -4,19 +4,22 @@ namespace Emix;
 
 /// <summary>
 /// Rows of float64 features held in memory, row-major. Every value is finite: constructors
-/// check and name the first offending row and column.
+/// check and name the first offending row and column. The one exception is a data set made to
+/// hold missing cells (<see cref="WrapWithMissing"/>, or a reader told to allow them), where NaN
+/// marks a missing cell; infinities are refused there too.
 /// </summary>
 /// <remarks>
 /// The engine reads a data set in fixed-size chunks of rows (see <see cref="Em.Chunking"/>); this
 /// class is the in-memory source. Readers for CSV/TSV and NumPy files return one.
 /// </remarks>
-public sealed class DataSet : RowSource
+public sealed partial class DataSet : RowSource
 {
     private readonly double[] _values;
 
-    private DataSet(double[] values, int rowCount, int featureCount, IReadOnlyList<string> featureNames, string source)
+    private DataSet(double[] values, int rowCount, int featureCount, IReadOnlyList<string> featureNames, string source, long missingCount = 0)
     {
         _values = values;
+        _missingCount = missingCount;
         RowCount = rowCount;
         FeatureCount = featureCount;
         FeatureNames = featureNames;
@@ -44,6 +47,16 @@ public sealed class DataSet : RowSource
 
     internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer) =>
         _values.AsSpan(start * FeatureCount, count * FeatureCount);
+
+    /// <summary>The same rows (not copied) with per-row sample weights; see <see cref="RowSource.WithWeights"/>.</summary>
+    /// <exception cref="DataFormatException">A weight is negative, not finite, all are zero, or the count differs from <see cref="RowCount"/>.</exception>
+    public override DataSet WithWeights(ReadOnlySpan<double> weights)
+    {
+        var checkedWeights = CheckWeights(weights, RowCount, Source);
+        var weighted = new DataSet(_values, RowCount, FeatureCount, FeatureNames, Source, _missingCount);
+        weighted.AttachWeights(checkedWeights);
+        return weighted;
+    }
 
     /// <summary>One row.</summary>
     public ReadOnlySpan<double> Row(int index) => _values.AsSpan(index * FeatureCount, FeatureCount);
@@ -108,19 +121,27 @@ public sealed class DataSet : RowSource
         return Create(values, values.Length / featureCount, featureCount, featureNames, source);
     }
 
-    private static DataSet Create(double[] values, int n, int d, IReadOnlyList<string>? names, string source)
+    private static DataSet Create(double[] values, int n, int d, IReadOnlyList<string>? names, string source, bool allowMissing = false)
     {
         if (n == 0 || d == 0)
             throw new DataFormatException($"{source}: no data (rows: {n}, columns: {d}).");
+        long missing = 0;
         for (int i = 0; i < values.Length; i++)
         {
             if (!double.IsFinite(values[i]))
+            {
+                if (allowMissing && double.IsNaN(values[i]))
+                {
+                    missing++;
+                    continue;
+                }
                 throw DataFormatException.At(source, (i / d) + 1, (i % d) + 1,
                     $"value {values[i].ToString("R", CultureInfo.InvariantCulture)} is not a finite number.");
+            }
         }
         if (names is not null && names.Count != d)
             throw new ArgumentException($"{names.Count} feature names for {d} columns.", nameof(names));
         names ??= Enumerable.Range(1, d).Select(j => "x" + j.ToString(CultureInfo.InvariantCulture)).ToArray();
-        return new DataSet(values, n, d, names, source);
+        return new DataSet(values, n, d, names, source, missing);
     }
 }

@@ -58,6 +58,15 @@ public sealed class GaussianMixture
         if (n < k)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"{data.Source}: {k} components need at least {k} rows, got {n}. Use fewer components."), nameof(data));
+        if (data.IsWeighted)
+        {
+            int positive = 0;
+            foreach (double w in data.Weights)
+                positive += w > 0 ? 1 : 0;
+            if (positive < k)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"{data.Source}: {k} components need at least {k} rows of positive weight, got {positive}. Use fewer components."), nameof(data));
+        }
         RequireRepresentableScale(data);
         var structure = CovarianceStructure.For(o.CovarianceType);
         if (warmStart is not null && (warmStart.CovarianceType != o.CovarianceType || warmStart.ComponentCount != k || warmStart.FeatureCount != d))
@@ -68,28 +77,43 @@ public sealed class GaussianMixture
 
         var kernel = Kernels.KernelSelector.Create(o.Kernel);
         var rng = new RandomSource(o.Seed);
+        // Rows with missing cells: the initialisation sees them filled with column means (docs/missing-values.md).
+        var initRows = Missing.MissingValueEm.InitializationRows(data);
+        var collapses = new CollapseHandler(o.OnCollapse, data, initRows, kernel, o.MaxDegreeOfParallelism, structure, o.RegCovar);
+        var collapsesByRun = new Dictionary<int, List<CollapseEvent>>();
         GaussianParameters Initialize(int run)
         {
+            collapses.StartRun(FrozenParts.Create(o.Frozen, user, structure, k, d));
+            collapsesByRun[run] = collapses.Events;
             if (user is { Complete: true })
                 return user.Apply(null, structure, k, d);
-            var resp = Initializer.Create(o.Init, data, k, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
-            var fromData = InitialEstimate(data, structure, k, resp, o, cancellationToken);
-            return user is null ? fromData : user.Apply(fromData, structure, k, d);
+            var resp = Initializer.Create(o.Init, initRows, k, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
+            var (weights, means, covariances) = InitialEstimate(initRows, structure, k, resp, o, cancellationToken);
+            if (user is not null)
+                (weights, means, covariances) = user.ApplyValues(weights, means, covariances);
+            return collapses.Build(weights, means, covariances, previous: null);
         }
 
         (GaussianParameters, double) Step(GaussianParameters p)
         {
             var stats = GaussianEm.EStepStatistics(data, p, kernel, o.ChunkRows, o.MaxDegreeOfParallelism, cancellationToken);
-            double lowerBound = stats[SufficientStatistics.LogLikelihoodOffset] / n;
+            double lowerBound = stats[SufficientStatistics.LogLikelihoodOffset] / data.TotalWeight;
             if (!double.IsFinite(lowerBound))
             {
                 // A NaN or infinite likelihood would poison the M-step and end up in the model: stop here.
                 throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
                     $"{data.Source}: the log-likelihood is {lowerBound} at an EM iteration: the densities under/overflow double precision. Scale the input data, or increase reg_covar (--reg-covar)."));
             }
-            return (GaussianEm.MStep(structure, k, d, stats, p.Means, o.RegCovar), lowerBound);
+            collapses.Iteration++;
+            var (weights, means, covariances) = GaussianEm.MStepValues(structure, p.ComponentCount, d, stats, p.Means, o.RegCovar, null, collapses.Frozen);
+            return (collapses.Build(weights, means, covariances, p), lowerBound);
         }
 
+        if (warmStart is not null)
+        {
+            collapses.StartRun(FrozenParts.Create(o.Frozen, user, structure, k, d));
+            collapsesByRun[0] = collapses.Events;
+        }
         var result = EmDriver.Run(
             new EmDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount),
             Initialize, Step,
@@ -98,7 +122,11 @@ public sealed class GaussianMixture
 
         RequireFinite(result.Parameters);
         var fit = new FitReport(
-            result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o);
+            result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o)
+        {
+            WeightTotal = data.IsWeighted ? data.TotalWeight : null,
+            Collapses = collapsesByRun[result.BestRun - 1],
+        };
         return GaussianMixtureModel.FromFit(result.Parameters, data, fit, kernel);
     }
 
@@ -157,7 +185,7 @@ public sealed class GaussianMixture
     }
 
     /// <summary>scikit-learn's <c>_initialize</c>: one M-step from the initial responsibilities, weights nk/n.</summary>
-    private static GaussianParameters InitialEstimate(RowSource data, CovarianceStructure structure, int k,
+    private static (double[] Weights, double[] Means, double[] Covariances) InitialEstimate(RowSource data, CovarianceStructure structure, int k,
         InitialResponsibilities resp, GaussianMixtureOptions o, CancellationToken cancellationToken)
     {
         int d = data.FeatureCount;
@@ -174,8 +202,13 @@ public sealed class GaussianMixture
             var rows = data.ReadRows(start, len, ref scratch.Rows);
             var r = scratch.Resp.AsSpan(0, len * k);
             resp.Fill(c, start, len, k, rows, r);
+            var weights = data.ReadWeights(start, len);
+            if (!weights.IsEmpty)
+                for (int i = 0; i < len; i++)
+                    for (int j = 0; j < k; j++)
+                        r[(i * k) + j] *= weights[i];
             GaussianEm.AccumulateChunk(structure, layout, rows, len, r, shifts, s, scratch.Row);
         }, stats, cancellationToken: cancellationToken, processes: data.Processes);
-        return GaussianEm.MStep(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.RowCount);
+        return GaussianEm.MStepValues(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.TotalWeight, frozen: null);
     }
 }

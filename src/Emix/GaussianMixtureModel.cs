@@ -9,7 +9,7 @@ namespace Emix;
 /// A fitted Gaussian mixture: immutable parameters and what can be computed from them. Every
 /// array a property returns is a copy.
 /// </summary>
-public sealed class GaussianMixtureModel
+public sealed partial class GaussianMixtureModel
 {
     private readonly double[] _lowerBoundHistory;
 
@@ -219,15 +219,16 @@ public sealed class GaussianMixtureModel
         return result;
     }
 
-    /// <summary>Mean log-likelihood per row (scikit-learn's <c>score</c>).</summary>
-    public double Score(DataSet data) => GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null) / data.RowCount;
+    /// <summary>Mean log-likelihood per row (scikit-learn's <c>score</c>); weighted rows give Σ w·log p / Σ w.</summary>
+    public double Score(DataSet data) => GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null) / data.TotalWeight;
 
     /// <summary>
     /// Bayesian information criterion, scikit-learn's sign: −2·log L + p·ln n; lower is better.
-    /// (mclust reports the negative, where higher is better.)
+    /// (mclust reports the negative, where higher is better.) With sample weights, log L = Σ w·log p
+    /// and n = Σ w (<see cref="RowSource.TotalWeight"/>).
     /// </summary>
     public double Bic(DataSet data) =>
-        (-2 * GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null)) + (FreeParameterCount * Math.Log(data.RowCount));
+        (-2 * GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null)) + (FreeParameterCount * Math.Log(data.TotalWeight));
 
     /// <summary>Akaike information criterion, scikit-learn's sign: −2·log L + 2p; lower is better.</summary>
     public double Aic(DataSet data) =>
@@ -295,18 +296,25 @@ public sealed class GaussianMixtureModel
         s.AppendLine();
         if (Fit is { } fit && TrainingLogLikelihood is { } logL)
         {
-            int n = fit.RowCount;
+            double n = fit.WeightTotal ?? fit.RowCount;
             double bic = (-2 * logL) + (FreeParameterCount * Math.Log(n));
             double aic = (-2 * logL) + (2.0 * FreeParameterCount);
             var header = new[] { "log-likelihood", "n", "df", "BIC", "AIC" };
             var cells = new[]
             {
-                logL.ToString("F4", inv), n.ToString(inv), FreeParameterCount.ToString(inv),
+                logL.ToString("F4", inv), n.ToString("G", inv), FreeParameterCount.ToString(inv),
                 bic.ToString("F4", inv), aic.ToString("F4", inv),
             };
             AppendTable(s, header, cells);
             s.AppendLine("(BIC and AIC as scikit-learn: lower is better; mclust prints BIC with the opposite sign.)");
             s.AppendLine();
+            foreach (var e in fit.Collapses)
+            {
+                string action = e.Action == CollapsePolicy.Reseed
+                    ? string.Create(inv, $"reseeded at row {e.Row + 1}")
+                    : "dropped";
+                s.AppendLine(inv, $"Collapsed: component {e.Component + 1} at iteration {e.Iteration}, {action}.");
+            }
             s.AppendLine(inv, $"EM: {fit.Iterations} iteration{(fit.Iterations == 1 ? "" : "s")}, {(fit.Converged ? "converged" : "NOT converged")} (tol {fit.Options.Tolerance.ToString("G", inv)}), lower bound {fit.LowerBound.ToString("F6", inv)}, best of {fit.Options.InitCount} init{(fit.Options.InitCount == 1 ? "" : "s")} ({fit.Options.Init.ToScikitName()})");
             s.AppendLine();
         }

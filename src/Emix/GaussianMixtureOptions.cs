@@ -55,6 +55,12 @@ public sealed record GaussianMixtureOptions
     /// </summary>
     public InitialParameters? InitialParameters { get; init; }
 
+    /// <summary>Parameters left as given in <see cref="InitialParameters"/> while EM fits the rest; null frees all.</summary>
+    public FrozenParameters? Frozen { get; init; }
+
+    /// <summary>What to do when a component collapses (default: fail, as scikit-learn).</summary>
+    public CollapsePolicy OnCollapse { get; init; } = CollapsePolicy.Error;
+
     /// <summary>Seed of every random draw of the fit. The same seed, data and options give the same bits.</summary>
     public long Seed { get; init; } = Defaults.Seed;
 
@@ -109,5 +115,23 @@ public sealed record GaussianMixtureOptions
             Fail(nameof(Kernel), Kernel, "unknown kernel variant.");
         if (ChunkRows < 1)
             Fail(nameof(ChunkRows), ChunkRows, "must be at least 1.");
+        if (!Enum.IsDefined(OnCollapse))
+            Fail(nameof(OnCollapse), OnCollapse, "unknown collapse policy.");
+        if (Frozen is { } frozen)
+        {
+            if (frozen.PerComponent is { } per && per.Count != ComponentCount)
+                Fail(nameof(Frozen), per.Count, $"per-component frozen kinds need one entry per component ({ComponentCount}).");
+            for (int j = 0; j < ComponentCount; j++)
+            {
+                var kinds = frozen.For(j);
+                string? missing =
+                    kinds.HasFlag(ParameterKinds.Weights) && InitialParameters?.Weights is null ? "weights"
+                    : kinds.HasFlag(ParameterKinds.Means) && InitialParameters?.Means is null ? "means"
+                    : kinds.HasFlag(ParameterKinds.Covariances) && InitialParameters is not { Covariances: not null } and not { Precisions: not null } ? "covariances"
+                    : null;
+                if (missing is not null)
+                    Fail(nameof(Frozen), missing, $"frozen {missing} must be given as initial parameters (InitialParameters, --init-params).");
+            }
+        }
     }
 }

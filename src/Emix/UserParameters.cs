@@ -10,6 +10,15 @@ internal sealed class UserParameters
 
     public bool Complete => _weights is not null && _means is not null && _covariances is not null;
 
+    /// <summary>The given weights (k), or null.</summary>
+    public double[]? Weights => _weights;
+
+    /// <summary>The given means (k×d), or null.</summary>
+    public double[]? Means => _means;
+
+    /// <summary>The given covariances in the structure's shape (from precisions when those were given), or null.</summary>
+    public double[]? Covariances => _covariances;
+
     public static UserParameters Check(InitialParameters given, CovarianceStructure structure, int k, int d)
     {
         var result = new UserParameters();
@@ -66,6 +75,10 @@ internal sealed class UserParameters
         }
         return result;
     }
+
+    /// <summary>The estimated values with the given ones in their place (arrays owned by the caller).</summary>
+    public (double[] Weights, double[] Means, double[] Covariances) ApplyValues(double[] weights, double[] means, double[] covariances) =>
+        ((_weights ?? weights).ToArray(), (_means ?? means).ToArray(), (_covariances ?? covariances).ToArray());
 
     /// <summary>Overrides the estimated parameters with the given ones (all given: no estimate needed).</summary>
     public GaussianParameters Apply(GaussianParameters? estimated, CovarianceStructure structure, int k, int d) =>

@@ -213,7 +213,7 @@ public class CliTests : IDisposable
     [Fact]
     public void Every_command_and_option_has_help_text()
     {
-        foreach (var command in new[] { "fit", "predict", "score", "sample", "info", "demo", "plot" })
+        foreach (var command in new[] { "fit", "predict", "score", "sample", "info", "demo", "plot", "impute" })
         {
             var help = Run(command, "--help");
             Assert.Equal(0, help.ExitCode);

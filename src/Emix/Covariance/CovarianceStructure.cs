@@ -79,6 +79,39 @@ internal abstract class CovarianceStructure
     /// <summary>Adds r·(x − c_j)(x − c_j)ᵀ, or the part of it this structure keeps, for component <paramref name="j"/>.</summary>
     protected abstract void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second);
 
+    /// <summary>
+    /// For a row with missing coordinates (see <see cref="Missing.MissingValueEm"/>): adds
+    /// r·(e·eᵀ + C), or the part of it this structure keeps, where e = x̂ − c_j has the missing
+    /// coordinates at their conditional means and C (m×m, row-major) is the conditional covariance
+    /// of the coordinates listed in <paramref name="missing"/> (ascending); C is zero elsewhere.
+    /// </summary>
+    internal void AddExpectedSecondMoment(int j, int d, ReadOnlySpan<double> e, ReadOnlySpan<int> missing,
+        ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second)
+    {
+        AddSecondMoment(j, d, e, r, second);
+        AddConditionalCovariance(j, d, missing, conditionalCovariance, r, second);
+    }
+
+    /// <summary>Adds r·C (conditional covariance of the <paramref name="missing"/> coordinates) in this structure's second-moment layout.</summary>
+    protected abstract void AddConditionalCovariance(int j, int d, ReadOnlySpan<int> missing, ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second);
+
+    /// <summary>S[a, b] += r·C[u, v] for a = missing[u] ≤ b = missing[v], into a d×d upper triangle (full and tied).</summary>
+    protected static void AddUpperBlock(Span<double> s, ReadOnlySpan<int> missing, ReadOnlySpan<double> c, double r, int d)
+    {
+        int m = missing.Length;
+        for (int u = 0; u < m; u++)
+            for (int v = u; v < m; v++)
+                s[(missing[u] * d) + missing[v]] += r * c[(u * m) + v];
+    }
+
+    /// <summary>S[a] += r·C[u, u] for a = missing[u], into d sums of squares (diagonal and spherical).</summary>
+    protected static void AddDiagonalBlock(Span<double> s, ReadOnlySpan<int> missing, ReadOnlySpan<double> c, double r)
+    {
+        int m = missing.Length;
+        for (int u = 0; u < m; u++)
+            s[missing[u]] += r * c[(u * m) + u];
+    }
+
     /// <summary>S[a] += r·e_a² for the k×d diagonal statistics (diagonal and spherical).</summary>
     protected static void AddSquares(Span<double> s, ReadOnlySpan<double> e, double r)
     {

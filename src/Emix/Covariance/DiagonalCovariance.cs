@@ -37,6 +37,9 @@ internal sealed class DiagonalCovariance : CovarianceStructure
     protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
         AddSquares(second.Slice(j * d, d), e, r);
 
+    protected override void AddConditionalCovariance(int j, int d, ReadOnlySpan<int> missing, ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second) =>
+        AddDiagonalBlock(second.Slice(j * d, d), missing, conditionalCovariance, r);
+
     public override void EstimateCovariances(int k, int d, ReadOnlySpan<double> nkReg, ReadOnlySpan<double> delta,
         ReadOnlySpan<double> second, double regCovar, Span<double> covariances) =>
         Variances(k, d, nkReg, delta, second, regCovar, covariances);

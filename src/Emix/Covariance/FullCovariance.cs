@@ -48,6 +48,9 @@ internal sealed class FullCovariance : CovarianceStructure
     protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
         AddUpperOuter(second.Slice(j * d * d, d * d), e, r, d);
 
+    protected override void AddConditionalCovariance(int j, int d, ReadOnlySpan<int> missing, ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second) =>
+        AddUpperBlock(second.Slice(j * d * d, d * d), missing, conditionalCovariance, r, d);
+
     /// <summary>S[a, b] += r·e_a·e_b for b ≥ a (the lower triangle is filled at the M-step).</summary>
     internal static void AddUpperOuter(Span<double> s, ReadOnlySpan<double> e, double r, int d)
     {

@@ -18,6 +18,8 @@ internal static class GaussianEm
     /// </summary>
     public static double[] EStepStatistics(RowSource data, GaussianParameters p, IEStepKernel kernel, int chunkRows, int? threads, CancellationToken cancellationToken)
     {
+        if (data.HasMissing)
+            return Missing.MissingValueEm.EStepStatistics(data, p, kernel, chunkRows, threads, cancellationToken);
         int k = p.ComponentCount, d = p.FeatureCount;
         var layout = new SufficientStatistics(p.Structure, k, d);
         var chunking = new Chunking(data.RowCount, chunkRows);
@@ -25,8 +27,8 @@ internal static class GaussianEm
         var pool = ScratchPool(kernel, p, chunkRows, 0);
         ChunkRunner.Reduce(chunking, layout.Length, threads, pool.Rent, (c, stats, scratch) =>
         {
-            int n = chunking.Length(c);
-            kernel.Accumulate(p, data.ReadRows(chunking.Start(c), n, ref scratch.Rows), n, layout, stats, scratch.Kernel);
+            int n = chunking.Length(c), start = chunking.Start(c);
+            kernel.Accumulate(p, data.ReadRows(start, n, ref scratch.Rows), data.ReadWeights(start, n), n, layout, stats, scratch.Kernel);
         }, total, pool.Return, data.Processes, cancellationToken);
         return total;
     }
@@ -51,6 +53,17 @@ internal static class GaussianEm
     public static GaussianParameters MStep(CovarianceStructure structure, int k, int d, double[] stats, ReadOnlySpan<double> shifts,
         double regCovar, double? initRowCount = null)
     {
+        var (weights, means, covariances) = MStepValues(structure, k, d, stats, shifts, regCovar, initRowCount, null);
+        return GaussianParameters.Create(structure, k, d, weights, means, covariances);
+    }
+
+    /// <summary>
+    /// The M-step's weights, means and covariances, before their factorisation (which is where a
+    /// collapsed component shows). <paramref name="frozen"/> keeps its parameters as given.
+    /// </summary>
+    public static (double[] Weights, double[] Means, double[] Covariances) MStepValues(CovarianceStructure structure, int k, int d,
+        double[] stats, ReadOnlySpan<double> shifts, double regCovar, double? initRowCount, Em.FrozenParts? frozen)
+    {
         var layout = new SufficientStatistics(structure, k, d);
         var span = stats.AsSpan();
         var nk = layout.Nk(span);
@@ -73,13 +86,16 @@ internal static class GaussianEm
                 means[(j * d) + a] = shifts[(j * d) + a] + dl;
             }
         }
+        frozen?.ApplyMeans(means, delta);
         var covariances = new double[structure.ValueCount(k, d)];
         structure.EstimateCovariances(k, d, nkReg, delta, layout.SecondMoment(span), regCovar, covariances);
+        frozen?.ApplyCovariances(covariances);
         var weights = new double[k];
         double divisor = initRowCount ?? nkRegSum;
         for (int j = 0; j < k; j++)
             weights[j] = nkReg[j] / divisor;
-        return GaussianParameters.Create(structure, k, d, weights, means, covariances);
+        frozen?.ApplyWeights(weights, nkReg);
+        return (weights, means, covariances);
     }
 
     /// <summary>
@@ -88,6 +104,11 @@ internal static class GaussianEm
     /// </summary>
     public static void Evaluate(RowSource data, GaussianParameters p, IEStepKernel kernel, int? threads, ChunkConsumer consume, CancellationToken cancellationToken = default)
     {
+        if (data.HasMissing)
+        {
+            Missing.MissingValueEm.Evaluate(data, p, kernel, threads, consume, cancellationToken);
+            return;
+        }
         int k = p.ComponentCount, d = p.FeatureCount;
         int chunkRows = Chunking.DefaultChunkRows;
         var chunking = new Chunking(data.RowCount, chunkRows);
@@ -132,11 +153,13 @@ internal static class GaussianEm
     }
 
     /// <summary>
-    /// Total log-likelihood Σ log p(x_i) and, when <paramref name="clusterSizes"/> is given, the
+    /// Total log-likelihood Σ log p(x_i) (Σ w_i·log p(x_i) for weighted rows) and, when <paramref name="clusterSizes"/> is given, the
     /// number of rows whose most probable component is each j; one pass, summed in chunk order.
     /// </summary>
     public static double LogLikelihood(RowSource data, GaussianParameters p, IEStepKernel kernel, int? threads, int[]? clusterSizes = null)
     {
+        if (data.HasMissing)
+            return Missing.MissingValueEm.LogLikelihood(data, p, kernel, threads, clusterSizes);
         int k = p.ComponentCount, d = p.FeatureCount;
         int chunkRows = Chunking.DefaultChunkRows;
         var chunking = new Chunking(data.RowCount, chunkRows);
@@ -144,9 +167,19 @@ internal static class GaussianEm
         var pool = ScratchPool(kernel, p, chunkRows, k);
         ChunkRunner.Reduce(chunking, 1 + k, threads, pool.Rent, (c, stats, scratch) =>
         {
-            int n = chunking.Length(c);
+            int n = chunking.Length(c), start = chunking.Start(c);
             var logResp = scratch.LogResp.AsSpan(0, n * k);
-            stats[0] = kernel.LogResponsibilities(p, data.ReadRows(chunking.Start(c), n, ref scratch.Rows), n, logResp, default, scratch.Kernel);
+            var weights = data.ReadWeights(start, n);
+            var logNorm = weights.IsEmpty ? default : scratch.LogNorm.AsSpan(0, n);
+            stats[0] = kernel.LogResponsibilities(p, data.ReadRows(start, n, ref scratch.Rows), n, logResp, logNorm, scratch.Kernel);
+            if (!weights.IsEmpty)
+            {
+                double weighted = 0;
+                for (int i = 0; i < n; i++)
+                    if (weights[i] != 0)
+                        weighted += weights[i] * logNorm[i];
+                stats[0] = weighted;
+            }
             if (clusterSizes is not null)
                 for (int i = 0; i < n; i++)
                     stats[1 + MostProbable(logResp.Slice(i * k, k))] += 1;

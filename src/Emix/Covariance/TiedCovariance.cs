@@ -31,6 +31,9 @@ internal sealed class TiedCovariance : CovarianceStructure
     protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
         FullCovariance.AddUpperOuter(second, e, r, d);
 
+    protected override void AddConditionalCovariance(int j, int d, ReadOnlySpan<int> missing, ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second) =>
+        AddUpperBlock(second, missing, conditionalCovariance, r, d);
+
     public override void EstimateCovariances(int k, int d, ReadOnlySpan<double> nkReg, ReadOnlySpan<double> delta,
         ReadOnlySpan<double> second, double regCovar, Span<double> covariances)
     {

@@ -37,4 +37,12 @@ public sealed record CsvReadOptions
     /// is a <see cref="DataFormatException"/> that lists the available columns.
     /// </summary>
     public IReadOnlyList<string>? Columns { get; init; }
+
+    /// <summary>
+    /// Whether missing cells are allowed: an empty cell, <c>NA</c>, <c>N/A</c>, <c>NaN</c>, <c>null</c>,
+    /// <c>none</c> or <c>?</c> (any case) is read as NaN and the data set counts it in
+    /// <see cref="RowSource.MissingCount"/>. False by default: such a cell is an error naming its row
+    /// and column. Infinities are refused either way.
+    /// </summary>
+    public bool AllowMissing { get; init; }
 }

@@ -71,7 +71,9 @@ public static class CsvReader
     public static DataSet Read(TextReader reader, string sourceName, CsvReadOptions? options = null)
     {
         var (values, d, featureNames) = ReadCore(reader, sourceName, options, sink: null);
-        return DataSet.Wrap(values, d, featureNames, sourceName);
+        return options?.AllowMissing == true
+            ? DataSet.WrapWithMissing(values, d, featureNames, sourceName)
+            : DataSet.Wrap(values, d, featureNames, sourceName);
     }
 
     /// <summary>
@@ -159,7 +161,10 @@ public static class CsvReader
         int d = selected.Length;
 
         var layout = new RowLayout(sourceName, delimiter, width, selected,
-            hasHeader ? "the header" : "the first row");
+            hasHeader ? "the header" : "the first row")
+        {
+            AllowMissing = options.AllowMissing,
+        };
         onWidth?.Invoke(d);
         var rows = new RowCollector(layout, sink);
         if (!hasHeader)
@@ -484,13 +489,26 @@ public static class CsvReader
     ];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double ParseCell(ReadOnlySpan<char> text, string sourceName, long lineNumber, int column)
+    private static double ParseCell(ReadOnlySpan<char> text, RowLayout layout, long lineNumber, int column)
     {
         if (TryParseFast(text, out double value))
             return value;
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value))
             return value;
-        throw CellError(text, sourceName, lineNumber, column + 1);
+        if (layout.AllowMissing && IsMissingCell(text))
+            return double.NaN;
+        throw CellError(text, layout.SourceName, lineNumber, column + 1);
+    }
+
+    /// <summary>A cell that means "missing" when missing values are allowed: blank, a marker such as NA, or NaN (any sign or case).</summary>
+    internal static bool IsMissingCell(ReadOnlySpan<char> text)
+    {
+        if (text.IsWhiteSpace() || IsMissingMarker(text))
+            return true;
+        text = text.Trim();
+        if (text.Length > 0 && text[0] is '+' or '-')
+            text = text[1..];
+        return text.Equals("nan", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>What every data row must look like; shared, read-only, by the threads that parse rows.</summary>
@@ -531,6 +549,9 @@ public static class CsvReader
 
         /// <summary>Where the expected width came from, for the ragged-row message.</summary>
         public string ExpectedFrom { get; }
+
+        /// <summary>Whether a missing cell is read as NaN instead of being an error.</summary>
+        public bool AllowMissing { get; init; }
 
         /// <summary>Set when an error has been reported, so that chunks still being parsed stop early.</summary>
         public bool Abandoned
@@ -641,14 +662,14 @@ public static class CsvReader
             if (layout.Identity)
             {
                 for (int j = 0; j < destination.Length; j++)
-                    destination[j] = ParseCell(splitter.Cell(line, j), layout.SourceName, lineNumber, j);
+                    destination[j] = ParseCell(splitter.Cell(line, j), layout, lineNumber, j);
                 return;
             }
             var needed = layout.Needed;
             for (int j = 0; j < needed.Length; j++)
             {
                 if (needed[j])
-                    _rowValues[j] = ParseCell(splitter.Cell(line, j), layout.SourceName, lineNumber, j);
+                    _rowValues[j] = ParseCell(splitter.Cell(line, j), layout, lineNumber, j);
             }
             var selected = layout.Selected;
             for (int k = 0; k < destination.Length; k++)

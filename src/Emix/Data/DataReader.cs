@@ -9,8 +9,9 @@ public static class DataReader
     /// </summary>
     /// <param name="path">The file to read.</param>
     /// <param name="csvOptions">
-    /// How to read delimited text. For a <c>.npy</c> file only <see cref="CsvReadOptions.Columns"/> applies:
-    /// it selects columns by 1-based index (<c>"3"</c>) or default name (<c>"x3"</c>).
+    /// How to read delimited text. For a <c>.npy</c> file only <see cref="CsvReadOptions.Columns"/> and
+    /// <see cref="CsvReadOptions.AllowMissing"/> apply: the first selects columns by 1-based index (<c>"3"</c>)
+    /// or default name (<c>"x3"</c>), the second makes NaN a missing cell.
     /// </param>
     /// <returns>The rows read.</returns>
     /// <exception cref="DataFormatException">The file is missing, unreadable or malformed.</exception>
@@ -20,7 +21,8 @@ public static class DataReader
         if (!string.Equals(Path.GetExtension(path), ".npy", StringComparison.OrdinalIgnoreCase))
             return CsvReader.Read(path, csvOptions);
 
-        var data = NpyReader.Read(path);
+        bool allowMissing = csvOptions?.AllowMissing == true;
+        var data = NpyReader.Read(path, allowMissing);
         if (csvOptions?.Columns is not { } columns)
             return data;
         if (columns.Count == 0)
@@ -41,6 +43,6 @@ public static class DataReader
             for (int k = 0; k < d; k++)
                 destination[k] = row[selected[k]];
         }
-        return DataSet.Wrap(values, d, null, path);
+        return allowMissing ? DataSet.WrapWithMissing(values, d, null, path) : DataSet.Wrap(values, d, null, path);
     }
 }

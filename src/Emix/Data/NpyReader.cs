@@ -25,11 +25,18 @@ public static class NpyReader
     /// <param name="path">The file to read.</param>
     /// <returns>The array as rows of features, named <c>x1</c>, <c>x2</c>, ….</returns>
     /// <exception cref="DataFormatException">The file is missing, unreadable, or not a supported array.</exception>
-    public static DataSet Read(string path)
+    public static DataSet Read(string path) => Read(path, allowMissing: false);
+
+    /// <summary>Reads a <c>.npy</c> file in which, when <paramref name="allowMissing"/> is true, NaN marks a missing cell.</summary>
+    /// <param name="path">The file to read.</param>
+    /// <param name="allowMissing">Whether NaN values are missing cells (see <see cref="DataSet.WrapWithMissing"/>) rather than an error.</param>
+    /// <returns>The array as rows of features, named <c>x1</c>, <c>x2</c>, ….</returns>
+    /// <exception cref="DataFormatException">The file is missing, unreadable, or not a supported array.</exception>
+    public static DataSet Read(string path, bool allowMissing)
     {
         ArgumentNullException.ThrowIfNull(path);
         using var stream = CsvReader.OpenFile(path, 1 << 16);
-        return Read(stream, path);
+        return Read(stream, path, allowMissing);
     }
 
     /// <summary>Reads a <c>.npy</c> array from a stream, from its current position.</summary>
@@ -37,7 +44,15 @@ public static class NpyReader
     /// <param name="sourceName">Names the source in messages and in the data set.</param>
     /// <returns>The array as rows of features, named <c>x1</c>, <c>x2</c>, ….</returns>
     /// <exception cref="DataFormatException">The bytes are not a supported array.</exception>
-    public static DataSet Read(Stream stream, string sourceName)
+    public static DataSet Read(Stream stream, string sourceName) => Read(stream, sourceName, allowMissing: false);
+
+    /// <summary>Reads a <c>.npy</c> array from a stream, from its current position; NaN marks a missing cell when <paramref name="allowMissing"/> is true.</summary>
+    /// <param name="stream">The bytes of the file.</param>
+    /// <param name="sourceName">Names the source in messages and in the data set.</param>
+    /// <param name="allowMissing">Whether NaN values are missing cells rather than an error (infinities are refused either way).</param>
+    /// <returns>The array as rows of features, named <c>x1</c>, <c>x2</c>, ….</returns>
+    /// <exception cref="DataFormatException">The bytes are not a supported array.</exception>
+    public static DataSet Read(Stream stream, string sourceName, bool allowMissing)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
@@ -58,13 +73,13 @@ public static class NpyReader
 
         for (int i = 0; i < values.Length; i++)
         {
-            if (!double.IsFinite(values[i]))
+            if (!double.IsFinite(values[i]) && !(allowMissing && double.IsNaN(values[i])))
             {
                 throw DataFormatException.At(sourceName, (i / d) + 1, (i % d) + 1,
                     $"{values[i].ToString("R", CultureInfo.InvariantCulture)} is not a finite number.");
             }
         }
-        return DataSet.Wrap(values, d, null, sourceName);
+        return allowMissing ? DataSet.WrapWithMissing(values, d, null, sourceName) : DataSet.Wrap(values, d, null, sourceName);
     }
 
     /// <summary>The parsed header of a .npy file and where its data start.</summary>

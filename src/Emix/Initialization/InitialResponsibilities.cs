@@ -102,7 +102,9 @@ internal static class Initializer
             case InitMethod.Random:
                 return new InitialResponsibilities.Uniform(rng.NextInt64());
             case InitMethod.RandomFromData:
-                return new InitialResponsibilities.SelectedRows(rng.ChooseDistinct(data.RowCount, k));
+                return new InitialResponsibilities.SelectedRows(data.IsWeighted
+                    ? rng.ChooseDistinctWeighted(data.Weights, k)
+                    : rng.ChooseDistinct(data.RowCount, k));
             default:
                 throw new ArgumentOutOfRangeException(nameof(method), method, "unknown init method");
         }
@@ -122,6 +124,7 @@ internal static class RowSample
         bool all = n <= maxRows;
         if (all && data is DataSet inMemory)
             return (inMemory, null);
+        // Rows are drawn uniformly and keep their weights, so the sample stays an unbiased stand-in.
         int[] rows = all ? Enumerable.Range(0, n).ToArray() : rng.ChooseDistinct(n, maxRows);
         Array.Sort(rows);
         var values = new double[(long)rows.Length * d];
@@ -143,7 +146,16 @@ internal static class RowSample
         });
         if (processes is not null)
             GatherSample(processes, chunking, rows, d, values);
-        return (DataSet.Wrap(values, d, data.FeatureNames, data.Source + " (sample)"), all ? null : rows);
+        var sample = DataSet.Wrap(values, d, data.FeatureNames, data.Source + " (sample)");
+        if (data.IsWeighted)
+        {
+            var weights = data.Weights;
+            var sampleWeights = new double[rows.Length];
+            for (int i = 0; i < rows.Length; i++)
+                sampleWeights[i] = weights[rows[i]];
+            sample = sample.WithWeights(sampleWeights);
+        }
+        return (sample, all ? null : rows);
     }
 
     private static bool Owns(Em.ProcessGroup processes, Chunking chunking, int chunk)

@@ -8,7 +8,8 @@ namespace Emix.Initialization;
 /// default GMM initialisation: at most 300 iterations, stopping when labels no longer change or
 /// the total squared centre shift is at most 1e-4 × the mean per-feature variance. An empty
 /// cluster keeps its previous centre (scikit-learn relocates it; with k-means++ seeds this is rare
-/// and EM moves the component anyway).
+/// and EM moves the component anyway). With sample weights, counts and sums are weighted (as
+/// scikit-learn's <c>sample_weight</c>); the tolerance stays relative to the unweighted variance.
 /// </summary>
 internal static class KMeansClustering
 {
@@ -21,6 +22,7 @@ internal static class KMeansClustering
     {
         int n = data.RowCount, d = data.FeatureCount;
         var values = data.RawValues;
+        var weights = data.IsWeighted ? data.Weights.ToArray() : null;
         var seeds = KMeansPlusPlusSeeding.Select(data, k, rng, threads);
         var centers = new double[k * d];
         for (int j = 0; j < k; j++)
@@ -49,10 +51,11 @@ internal static class KMeansClustering
                     if (label != labels[i])
                         s[0] += 1;
                     labels[i] = label;
-                    s[1 + label] += 1;
+                    double w = weights is null ? 1.0 : weights[i];
+                    s[1 + label] += w;
                     var sum = s.Slice(1 + k + (label * d), d);
                     for (int a = 0; a < d; a++)
-                        sum[a] += x[a];
+                        sum[a] += w * x[a];
                 }
             }, stats, cancellationToken: cancellationToken);
             if (stats[0] == 0)

@@ -7,6 +7,8 @@ namespace Emix.Initialization;
 /// Greedy k-means++ seeding (Arthur and Vassilvitskii, 2007, with 2 + ⌊ln k⌋ candidates per step
 /// keeping the one that lowers the potential most, as scikit-learn does). Distances are updated
 /// chunk by chunk; potentials are summed in chunk order, so the choice does not depend on threads.
+/// With sample weights (as scikit-learn's <c>sample_weight</c>), rows are drawn with probability
+/// proportional to w·D² (the first one to w) and the potential is Σ w·D².
 /// </summary>
 internal static class KMeansPlusPlusSeeding
 {
@@ -14,10 +16,11 @@ internal static class KMeansPlusPlusSeeding
     {
         int n = data.RowCount, d = data.FeatureCount;
         var values = data.RawValues;
+        var weights = data.IsWeighted ? data.Weights.ToArray() : null;
         var chunking = new Chunking(n, Chunking.DefaultChunkRows);
         int trials = 2 + (int)Math.Log(k);
         var centers = new int[k];
-        centers[0] = rng.NextInt(n);
+        centers[0] = weights is null ? rng.NextInt(n) : rng.ChooseDistinctWeighted(weights, 1)[0];
         var closest = new double[n];
         ChunkRunner.ForEach<object?>(chunking, threads, static () => null, (c, _) =>
         {
@@ -33,7 +36,7 @@ internal static class KMeansPlusPlusSeeding
             double running = 0;
             for (int i = 0; i < n; i++)
             {
-                running += closest[i];
+                running += weights is null ? closest[i] : weights[i] * closest[i];
                 prefix[i] = running;
             }
             int best = -1;
@@ -47,7 +50,10 @@ internal static class KMeansPlusPlusSeeding
                     var center = values.AsSpan(candidate * d, d);
                     double s = 0;
                     for (int i = start; i < start + len; i++)
-                        s += Math.Min(closest[i], SquaredDistance(values.AsSpan(i * d, d), center));
+                    {
+                        double distance = Math.Min(closest[i], SquaredDistance(values.AsSpan(i * d, d), center));
+                        s += weights is null ? distance : weights[i] * distance;
+                    }
                     stats[0] = s;
                 }, potential);
                 if (potential[0] < bestPotential)

@@ -98,6 +98,41 @@ internal sealed class RandomSource
         return u * factor;
     }
 
+    /// <summary>
+    /// <paramref name="k"/> distinct indices drawn one after another with probability proportional
+    /// to <paramref name="weights"/> among those not drawn yet (rows of weight 0 are never drawn).
+    /// O(n·k): for initialisation only.
+    /// </summary>
+    public int[] ChooseDistinctWeighted(ReadOnlySpan<double> weights, int k)
+    {
+        var result = new int[k];
+        var taken = new HashSet<int>();
+        for (int m = 0; m < k; m++)
+        {
+            double total = 0;
+            for (int i = 0; i < weights.Length; i++)
+                if (!taken.Contains(i))
+                    total += weights[i];
+            double target = NextDouble() * total;
+            int pick = -1;
+            double running = 0;
+            for (int i = 0; i < weights.Length; i++)
+            {
+                if (taken.Contains(i) || weights[i] <= 0)
+                    continue;
+                pick = i; // the last positive one when rounding leaves target at the very end
+                running += weights[i];
+                if (running > target)
+                    break;
+            }
+            if (pick < 0)
+                throw new ArgumentException($"only {m} rows have a positive weight; {k} are needed.", nameof(weights));
+            taken.Add(pick);
+            result[m] = pick;
+        }
+        return result;
+    }
+
     /// <summary>k distinct indices from [0, n), in the order drawn (partial Fisher–Yates on a sparse map).</summary>
     public int[] ChooseDistinct(int n, int k)
     {

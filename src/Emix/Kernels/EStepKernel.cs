@@ -49,6 +49,25 @@ internal static class EStepKernel
         return total;
     }
 
+    /// <summary>
+    /// Multiplies each row's responsibilities (n×k) by its weight and returns Σ w_i·log p(x_i) in
+    /// row order. A row of weight 0 adds nothing, even when no component can explain it (0·−∞).
+    /// </summary>
+    public static double WeightRows(Span<double> resp, ReadOnlySpan<double> logNorm, ReadOnlySpan<double> weights, int k)
+    {
+        double total = 0;
+        for (int i = 0; i < logNorm.Length; i++)
+        {
+            double w = weights[i];
+            var row = resp.Slice(i * k, k);
+            for (int j = 0; j < k; j++)
+                row[j] *= w;
+            if (w != 0)
+                total += w * logNorm[i];
+        }
+        return total;
+    }
+
     /// <summary>Turns log-responsibilities into responsibilities in place.</summary>
     public static void Exponentiate(Span<double> values)
     {

@@ -14,8 +14,10 @@ internal interface IEStepKernel
     /// <summary>
     /// The fused E-step of one chunk: adds Σ log p(x_i), nk, Σ r·(x − μ) and the structure's
     /// second moments (centred on the means of <paramref name="p"/>) into <paramref name="stats"/>.
+    /// With <paramref name="weights"/> (one per row; empty means every row weighs 1) every row's
+    /// contributions are multiplied by its weight, Σ log p(x_i) included: weighted EM.
     /// </summary>
-    void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, int n, SufficientStatistics layout, Span<double> stats, object scratch);
+    void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, SufficientStatistics layout, Span<double> stats, object scratch);
 
     /// <summary>Writes log r_ij (n×k, row-major) and log p(x_i) (n, optional); returns Σ log p(x_i).</summary>
     double LogResponsibilities(GaussianParameters p, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, object scratch);

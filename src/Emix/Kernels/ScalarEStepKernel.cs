@@ -11,16 +11,24 @@ internal sealed class ScalarEStepKernel : IEStepKernel
     {
         public readonly double[] Responsibilities = new double[chunkRows * k];
         public readonly double[] Row = new double[Math.Max(d, 1)];
+        public readonly double[] LogNorm = new double[chunkRows];
     }
 
     public object CreateScratch(int chunkRows, GaussianParameters p) => new Scratch(chunkRows, p.ComponentCount, p.FeatureCount);
 
-    public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, int n, SufficientStatistics layout, Span<double> stats, object scratch)
+    public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, SufficientStatistics layout, Span<double> stats, object scratch)
     {
         var s = (Scratch)scratch;
-        var resp = s.Responsibilities.AsSpan(0, n * p.ComponentCount);
-        stats[SufficientStatistics.LogLikelihoodOffset] += EStepKernel.LogResponsibilities(p, rows, n, resp, default, s.Row);
+        int k = p.ComponentCount;
+        var resp = s.Responsibilities.AsSpan(0, n * k);
+        var logNorm = s.LogNorm.AsSpan(0, n);
+        double logLikelihood = EStepKernel.LogResponsibilities(p, rows, n, resp, logNorm, s.Row);
         EStepKernel.Exponentiate(resp);
+        if (!weights.IsEmpty)
+        {
+            logLikelihood = EStepKernel.WeightRows(resp, logNorm, weights, k);
+        }
+        stats[SufficientStatistics.LogLikelihoodOffset] += logLikelihood;
         GaussianEm.AccumulateChunk(p.Structure, layout, rows, n, resp, p.Means, stats, s.Row);
     }
 

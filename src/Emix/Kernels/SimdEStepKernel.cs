@@ -79,7 +79,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
     public object CreateScratch(int chunkRows, GaussianParameters p) => new Scratch(p.ComponentCount, p.FeatureCount, p.Structure.Type);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, int n, SufficientStatistics layout, Span<double> stats, object scratch)
+    public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, SufficientStatistics layout, Span<double> stats, object scratch)
     {
         var s = (Scratch)scratch;
         int k = p.ComponentCount, d = p.FeatureCount;
@@ -94,7 +94,8 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         double logLikelihood = 0;
         for (int start = 0; start < n; start += BlockRows)
         {
-            logLikelihood += LoadBlock(p, rows, start, n, s, responsibilities: true, out int nb, out int m);
+            double blockLogLikelihood = LoadBlock(p, rows, start, n, s, responsibilities: true, out int nb, out int m);
+            logLikelihood += weights.IsEmpty ? blockLogLikelihood : WeightBlock(s, k, weights.Slice(start, nb));
             for (int j = 0; j < k; j++)
             {
                 var r = s.LogP.AsSpan(j * BlockRows, m);
@@ -374,6 +375,26 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         double total = 0;
         for (int i = 0; i < nb; i++)
             total += s.Norm[i];
+        return total;
+    }
+
+    /// <summary>
+    /// Multiplies the block's responsibilities by the row weights and returns Σ w_i·log p(x_i) in row
+    /// order; a row of weight 0 adds nothing, even when no component can explain it (0·−∞).
+    /// </summary>
+    private static double WeightBlock(Scratch s, int k, ReadOnlySpan<double> weights)
+    {
+        int nb = weights.Length;
+        for (int j = 0; j < k; j++)
+        {
+            var r = s.LogP.AsSpan(j * BlockRows, nb);
+            for (int i = 0; i < nb; i++)
+                r[i] *= weights[i];
+        }
+        double total = 0;
+        for (int i = 0; i < nb; i++)
+            if (weights[i] != 0)
+                total += weights[i] * s.Norm[i];
         return total;
     }
 

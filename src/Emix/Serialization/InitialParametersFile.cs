@@ -48,7 +48,7 @@ public static class InitialParametersFile
         }
     }
 
-    private static InitialParameters FromJson(JsonElement root, CovarianceType type, int componentCount, int featureCount, Func<string, ModelFormatException> error)
+    internal static InitialParameters FromJson(JsonElement root, CovarianceType type, int componentCount, int featureCount, Func<string, ModelFormatException> error)
     {
         if (root.ValueKind != JsonValueKind.Object)
             throw error($"expected a JSON object with weights, means, covariances or precisions, found {JsonArrays.Describe(root)}.");

@@ -24,6 +24,8 @@ namespace Emix.Serialization;
 ///   "fit": {                                // optional: absent for a model built from given parameters
 ///     "converged": true, "n_iter": 12, "lower_bound": -1.2, "lower_bound_history": [...],
 ///     "n_samples": 150, "best_run": 1, "log_likelihood": -180.1, "cluster_sizes": [50, 45, 55],
+///     "weight_total": 212.5,                // only after a fit with sample weights: Σ w, the n of BIC
+///     "collapses": [{"iteration": 3, "component": 1, "action": "reseed", "row": 17}],  // only when some were handled
 ///     "options": {"tol": 0.001, "reg_covar": 1e-06, "max_iter": 100, "n_init": 1,
 ///                 "init": "kmeans", "seed": 0, "chunk_rows": 1024}
 ///   }
@@ -96,6 +98,22 @@ public static class ModelFile
             w.WriteEndArray();
             w.WriteNumber("n_samples", fit.RowCount);
             w.WriteNumber("best_run", fit.BestRun);
+            if (fit.WeightTotal is { } weightTotal)
+                WriteDouble(w, "weight_total", weightTotal);
+            if (fit.Collapses.Count > 0)
+            {
+                w.WriteStartArray("collapses");
+                foreach (var e in fit.Collapses)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("iteration", e.Iteration);
+                    w.WriteNumber("component", e.Component);
+                    w.WriteString("action", e.Action == CollapsePolicy.Reseed ? "reseed" : "drop");
+                    w.WriteNumber("row", e.Row);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             if (model.TrainingLogLikelihood is { } logL)
                 WriteDouble(w, "log_likelihood", logL);
             if (model.TrainingClusterSizes is { } sizes)
@@ -276,8 +294,38 @@ public static class ModelFile
                     sizes[j] = (int)raw[j];
                 }
             }
+            double? weightTotal = null;
+            if (f.TryGetProperty("weight_total", out var wt) && wt.ValueKind != JsonValueKind.Null)
+                weightTotal = wt.ValueKind == JsonValueKind.Number && wt.TryGetDouble(out double t) && double.IsFinite(t) && t > 0 ? t
+                    : throw FitError($"weight_total: expected a positive finite number, found {JsonArrays.Describe(wt)}.");
+            var collapses = new List<CollapseEvent>();
+            if (f.TryGetProperty("collapses", out var cl) && cl.ValueKind != JsonValueKind.Null)
+            {
+                if (cl.ValueKind != JsonValueKind.Array)
+                    throw FitError($"collapses: expected an array, found {JsonArrays.Describe(cl)}.");
+                int index = 0;
+                foreach (var e in cl.EnumerateArray())
+                {
+                    string at = $"collapses[{index++}]";
+                    if (e.ValueKind != JsonValueKind.Object)
+                        throw FitError($"{at}: expected an object, found {JsonArrays.Describe(e)}.");
+                    ModelFormatException EventError(string message) => FitError(at + (message.StartsWith("missing key", StringComparison.Ordinal) ? ": " : ".") + message);
+                    int iteration = RequiredInt(e, "iteration", 0, int.MaxValue, EventError);
+                    int component = RequiredInt(e, "component", 0, int.MaxValue, EventError);
+                    var action = Required(e, "action", EventError).GetString() switch
+                    {
+                        "reseed" => CollapsePolicy.Reseed,
+                        "drop" => CollapsePolicy.Drop,
+                        _ => throw EventError("action: expected \"reseed\" or \"drop\"."),
+                    };
+                    var rowElement = Required(e, "row", EventError);
+                    long row = rowElement.ValueKind == JsonValueKind.Number && rowElement.TryGetInt64(out long r) && r >= -1 ? r
+                        : throw EventError($"row: expected an integer >= -1, found {JsonArrays.Describe(rowElement)}.");
+                    collapses.Add(new CollapseEvent(iteration, component, action, row));
+                }
+            }
             var options = ReadOptions(f, type, k, FitError);
-            fit = new FitReport(converged, iterations, lowerBound, history, n, bestRun, options);
+            fit = new FitReport(converged, iterations, lowerBound, history, n, bestRun, options) { WeightTotal = weightTotal, Collapses = collapses };
         }
         return GaussianMixtureModel.FromStored(parameters, featureNames, fit, sizes, logLikelihood);
     }

@@ -1,0 +1,76 @@
+using System.CommandLine;
+
+namespace Emix.Cli;
+
+/// <summary>
+/// The EM options a command passes on to every fit it makes (<c>--init</c>, <c>--n-init</c>, <c>--max-iter</c>,
+/// <c>--tol</c>, <c>--reg-covar</c>, <c>--seed</c>, <c>--threads</c>), with the same names, defaults and
+/// meanings as <c>emix fit</c>'s, read back into <see cref="GaussianMixtureOptions"/>.
+/// </summary>
+/// <remarks><c>emix fit</c> and <c>emix select</c> both use it, so their shared options cannot drift apart.</remarks>
+internal sealed record FitOptionSet(
+    Option<string> Init, Option<int> InitCount, Option<int> MaxIterations, Option<double> Tolerance,
+    Option<double> RegCovar, Option<long> Seed, Option<int?> Threads)
+{
+    /// <summary>Creates the options and adds them to <paramref name="command"/>.</summary>
+    public static FitOptionSet AddTo(Command command)
+    {
+        var init = new Option<string>("--init")
+        {
+            Description = "Initialisation: kmeans, k-means++, random or random_from_data.",
+            DefaultValueFactory = _ => "kmeans",
+        };
+        init.AcceptOnlyFromAmong("kmeans", "k-means++", "random", "random_from_data");
+        var set = new FitOptionSet(
+            init,
+            new Option<int>("--n-init")
+            {
+                Description = "Number of initialisations; the best lower bound is kept.",
+                DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.InitCount,
+            },
+            new Option<int>("--max-iter")
+            {
+                Description = "Maximum EM iterations per initialisation.",
+                DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.MaxIterations,
+            },
+            new Option<double>("--tol")
+            {
+                Description = "Stop when the mean log-likelihood per row changes by less than this (0: run --max-iter iterations).",
+                DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.Tolerance,
+            },
+            new Option<double>("--reg-covar")
+            {
+                Description = "Added to the diagonal of every covariance to keep it positive definite.",
+                DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.RegCovar,
+            },
+            new Option<long>("--seed")
+            {
+                Description = "Seed of all random draws (same seed, data and options: same bits).",
+                DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.Seed,
+            },
+            CommonOptions.Threads());
+        foreach (var option in new Option[] { set.Init, set.InitCount, set.MaxIterations, set.Tolerance, set.RegCovar, set.Seed, set.Threads })
+            command.Options.Add(option);
+        return set;
+    }
+
+    /// <summary>The options of the command line, validated (component count and covariance type left at their defaults).</summary>
+    public GaussianMixtureOptions Read(ParseResult parse)
+    {
+        // AcceptOnlyFromAmong has already rejected anything this cannot parse.
+        if (!MixtureNames.TryParseInitMethod(parse.GetValue(Init), out var method))
+            throw new UsageException("unknown --init value.");
+        var options = new GaussianMixtureOptions
+        {
+            Init = method,
+            InitCount = parse.GetValue(InitCount),
+            MaxIterations = parse.GetValue(MaxIterations),
+            Tolerance = parse.GetValue(Tolerance),
+            RegCovar = parse.GetValue(RegCovar),
+            Seed = parse.GetValue(Seed),
+            MaxDegreeOfParallelism = parse.GetValue(Threads),
+        };
+        options.Validate();
+        return options;
+    }
+}

@@ -1,0 +1,66 @@
+namespace Emix.Selection;
+
+/// <summary>
+/// One cell of a model-selection grid: the fit with <see cref="ComponentCount"/> components and
+/// <see cref="CovarianceType"/> covariances, its criteria, or why it failed. Criteria have
+/// scikit-learn's sign (lower is better) and are NaN for a failed cell.
+/// </summary>
+public sealed record SelectionEntry
+{
+    /// <summary>The number of components k.</summary>
+    public required int ComponentCount { get; init; }
+
+    /// <summary>The covariance structure.</summary>
+    public required CovarianceType CovarianceType { get; init; }
+
+    /// <summary>The fitted model, or null when the fit failed.</summary>
+    public GaussianMixtureModel? Model { get; init; }
+
+    /// <summary>Why the fit failed (one line), or null when it succeeded.</summary>
+    public string? Failure { get; init; }
+
+    /// <summary>Whether the fit succeeded (<see cref="Model"/> is set).</summary>
+    public bool Succeeded => Model is not null;
+
+    /// <summary>mclust's code of the structure: VII, VVI, EEE or VVV.</summary>
+    public string ModelCode => CovarianceType.ToMclustCode();
+
+    /// <summary>Rows the model was fitted on.</summary>
+    public int RowCount { get; init; }
+
+    /// <summary>Total log-likelihood log L of the data at the fitted parameters (NaN when failed).</summary>
+    public double LogLikelihood { get; init; } = double.NaN;
+
+    /// <summary>Free parameters p, as scikit-learn counts them (0 when failed).</summary>
+    public long ParameterCount { get; init; }
+
+    /// <summary>
+    /// Σᵢ −log maxⱼ p(j | xᵢ): the entropy of the hard assignment of the rows to their most probable
+    /// component, ICL's penalty beyond BIC (NaN when failed).
+    /// </summary>
+    public double ClassificationEntropy { get; init; } = double.NaN;
+
+    /// <summary>
+    /// The n of BIC: <see cref="RowCount"/>, or Σ w for rows with sample weights (their log-likelihood
+    /// and entropy are weighted too), as <see cref="RowSource.TotalWeight"/>.
+    /// </summary>
+    public double SampleSize { get; init; }
+
+    /// <summary>BIC = −2·log L + p·ln n (lower is better).</summary>
+    public double Bic => Succeeded ? (-2 * LogLikelihood) + (ParameterCount * Math.Log(SampleSize)) : double.NaN;
+
+    /// <summary>AIC = −2·log L + 2p (lower is better).</summary>
+    public double Aic => Succeeded ? (-2 * LogLikelihood) + (2.0 * ParameterCount) : double.NaN;
+
+    /// <summary>ICL = BIC + 2·Σᵢ −log maxⱼ p(j | xᵢ) (lower is better; mclust's ICL negated).</summary>
+    public double Icl => Succeeded ? Bic + (2 * ClassificationEntropy) : double.NaN;
+
+    /// <summary>The value of <paramref name="criterion"/> (NaN when failed).</summary>
+    public double Value(SelectionCriterion criterion) => criterion switch
+    {
+        SelectionCriterion.Bic => Bic,
+        SelectionCriterion.Aic => Aic,
+        SelectionCriterion.Icl => Icl,
+        _ => throw new ArgumentOutOfRangeException(nameof(criterion), criterion, null),
+    };
+}
