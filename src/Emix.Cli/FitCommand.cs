@@ -59,10 +59,10 @@ internal static class FitCommand
             options.Validate(); // before reading a possibly large file
             options = constraints.ApplyTo(options, parse);
             long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;
-            var mpi = DistributedFit.Start(parse, distributed, context);
             var missingValues = MissingValuesOption.Parse(parse.GetValue(missing));
-            if (mpi is not null)
+            if (parse.GetValue(distributed.Enabled))
                 DistributedFit.RequireSupported(options, missingValues, parse.GetValue(constraints.WeightColumn));
+            var mpi = DistributedFit.Start(parse, distributed, context);
             using var plan = mpi is null
                 ? DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse, missingValues)
                 : DistributedFit.OpenData(mpi, parse.GetValue(data)!, limit, dataOptions, parse);

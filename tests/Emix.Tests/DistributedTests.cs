@@ -74,7 +74,9 @@ public sealed class DistributedTests : IDisposable
         File.WriteAllText(means, """{"means": [[0, 0, 0], [3, 3, 3], [-3, 3, 0]]}""");
         // --memory-limit 64k: every rank streams its rows from the file on every pass.
         string[] fit = ["fit", data, "-k", "3", "--n-init", "2", "--init", "random", "--memory-limit", "64k", "--reg-covar", "1e-4", "--max-iter", "15", "--quiet", "--json"];
-        foreach (var extra in new[] { Array.Empty<string>(), ["--init-params", means] })
+        string weights = Path.Combine(_folder, "weights.txt");
+        File.WriteAllLines(weights, Enumerable.Range(0, 20_000).Select(i => ((i * 7) % 5).ToString(CultureInfo.InvariantCulture)));
+        foreach (var extra in new[] { Array.Empty<string>(), ["--init-params", means, "--fix", "means"], ["--weights", weights] })
         {
             string plain = Path.Combine(_folder, "plain.json"), model = Path.Combine(_folder, "p3.json");
             var output = new StringWriter();
@@ -233,6 +235,20 @@ public sealed class DistributedTests : IDisposable
         Assert.Equal(6, mpirun.ExitCode);
         Assert.Contains("--distributed-timeout", output.ToString());
         Assert.Empty(Directory.GetFiles(_folder, "*.json*"));
+    }
+
+    [Theory]
+    [InlineData("--missing", "em")]
+    [InlineData("--weight-column", "x1")]
+    [InlineData("--on-collapse", "reseed")]
+    public void Options_a_distributed_fit_does_not_support_are_refused_before_mpi_starts(string option, string value)
+    {
+        string data = Path.Combine(_folder, "blobs.npy");
+        Emix.Data.NpyWriter.Write(data, TestData.Blobs(3_000, d: 2));
+        var output = new StringWriter();
+        Assert.Equal(2, Cli.EmixApp.Run(["fit", data, "-k", "2", option, value, "--distributed"], output, output));
+        Assert.Contains("--distributed", output.ToString());
+        Assert.Single(output.ToString().Trim().Split('\n'));
     }
 
     [Fact]
