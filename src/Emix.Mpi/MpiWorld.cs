@@ -17,6 +17,9 @@ namespace Emix.Mpi;
 /// instead, <see cref="StartWatchdog"/> aborts the job when one collective waits longer than a
 /// timeout. Traffic counters (<see cref="BytesSent"/>, <see cref="BytesReceived"/>) count the
 /// payload of the collectives (what MPI is asked to move, not packet headers).
+/// Signals: Open MPI installs its own SIGSEGV/SIGBUS handlers only where none is installed at
+/// MPI_Init (its <c>opal_signal</c> parameter); the .NET runtime has installed its own by then, so
+/// null references still become exceptions.
 /// </remarks>
 public sealed class MpiWorld : IDisposable
 {
