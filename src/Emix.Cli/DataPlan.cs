@@ -76,6 +76,9 @@ internal sealed class DataPlan : IDisposable
         return new DataPlan(dataOptions.Read(parse, path), false, null);
     }
 
+    /// <summary>One rank's share of the data in a distributed fit (<see cref="DistributedFit.OpenData"/>).</summary>
+    public static DataPlan ForShare(RowSource rows, bool streamed) => new(rows, streamed, null);
+
     /// <summary>Parses sizes such as 2G, 512M, 64k or a plain number of bytes (powers of 1024).</summary>
     public static long ParseSize(string text)
     {

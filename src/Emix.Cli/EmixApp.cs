@@ -45,7 +45,9 @@ public static class EmixApp
         }
         catch (Exception e)
         {
-            return Report(e, stderr);
+            int code = Report(e, stderr);
+            DistributedFit.EndAfterError(code); // the other ranks of an MPI job must not wait for this one
+            return code;
         }
     }
 
@@ -76,6 +78,7 @@ public static class EmixApp
             NumericalFailureException => (ExitCodes.Numerical, e.Message),
             OperationCanceledException => (ExitCodes.Cancelled, "cancelled; nothing was written."),
             OutputException o => (ExitCodes.OutputFailed, o.Message),
+            Mpi.MpiException => (ExitCodes.Distributed, $"--distributed: {e.Message}"),
             _ => (ExitCodes.InternalError, $"internal error ({e.GetType().Name}: {e.Message}). Please report it; set EMIX_DEBUG=1 for details."),
         };
         stderr.WriteLine($"emix: {OneLine(message)}");

@@ -15,6 +15,8 @@ internal static class ExitCodes
     public const int Numerical = 4;
     /// <summary>An output file could not be written (permissions, full disk); any previous file is left intact.</summary>
     public const int OutputFailed = 5;
+    /// <summary>--distributed: MPI could not start (no Open MPI), an MPI operation failed, or a rank stopped answering (--distributed-timeout).</summary>
+    public const int Distributed = 6;
     /// <summary>Cancelled by Ctrl-C; nothing was written.</summary>
     public const int Cancelled = 130;
 }

@@ -48,6 +48,7 @@ internal static class FitCommand
             command.Options.Add(option);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
         var constraints = FitConstraintOptions.AddTo(command);
+        var distributed = DistributedFit.Options.AddTo(command);
 
         command.SetAction(parse =>
         {
@@ -58,7 +59,13 @@ internal static class FitCommand
             options.Validate(); // before reading a possibly large file
             options = constraints.ApplyTo(options, parse);
             long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;
-            using var plan = DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse, MissingValuesOption.Parse(parse.GetValue(missing)));
+            var missingValues = MissingValuesOption.Parse(parse.GetValue(missing));
+            if (parse.GetValue(distributed.Enabled))
+                DistributedFit.RequireSupported(options, missingValues, parse.GetValue(constraints.WeightColumn));
+            var mpi = DistributedFit.Start(parse, distributed, context);
+            using var plan = mpi is null
+                ? DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse, missingValues)
+                : DistributedFit.OpenData(mpi, parse.GetValue(data)!, limit, dataOptions, parse);
             var rows = constraints.WithWeights(plan.Rows, parse);
             if (plan.MissingNote is { } note && !parse.GetValue(quiet))
                 context.Error.WriteLine(note);
@@ -70,21 +77,29 @@ internal static class FitCommand
 
             var clock = Stopwatch.StartNew();
             var iterationEnds = new IterationClock(clock);
-            var model = ProgressDisplay.Run(context, "fit", rows.RowCount, options.InitCount, parse.GetValue(quiet),
-                progress => new GaussianMixture(options).Fit(rows, iterationEnds.Then(progress), context.CancellationToken));
+            var traffic = mpi is null ? null : new DistributedFit.TrafficMeter(mpi);
+            var model = ProgressDisplay.Run(context, "fit", rows.RowCount, options.InitCount, parse.GetValue(quiet) || mpi is { Rank: > 0 },
+                progress => new GaussianMixture(options).Fit(rows, iterationEnds.Then(traffic?.Then(progress) ?? progress), context.CancellationToken));
             double seconds = clock.Elapsed.TotalSeconds;
             context.CancellationToken.ThrowIfCancellationRequested(); // a Ctrl-C during the last iteration still writes nothing
+            if (mpi is { Rank: > 0 })
+            {
+                // Every rank holds the same model; rank 0 alone writes and prints it.
+                DistributedFit.End(mpi);
+                return ExitCodes.Success;
+            }
 
             if (parse.GetValue(output) is { } path)
                 CommonOptions.SaveModel(model, path);
             if (parse.GetValue(json))
-                context.Out.WriteLine(JsonLine(model, rows, seconds, iterationEnds.SecondsPerIteration, plan.Streamed));
+                context.Out.WriteLine(JsonLine(model, rows, seconds, iterationEnds.SecondsPerIteration, plan.Streamed, traffic));
             else
             {
                 context.Out.Write(model.Summary());
                 if (parse.GetValue(output) is { } saved)
                     context.Out.WriteLine($"Model written to {saved}");
             }
+            DistributedFit.End(mpi);
             return ExitCodes.Success;
         });
         return command;
@@ -125,7 +140,7 @@ internal static class FitCommand
         }
     }
 
-    private static string JsonLine(GaussianMixtureModel model, RowSource rows, double seconds, double? secondsPerIteration, bool streamed)
+    private static string JsonLine(GaussianMixtureModel model, RowSource rows, double seconds, double? secondsPerIteration, bool streamed, DistributedFit.TrafficMeter? traffic)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
@@ -151,6 +166,7 @@ internal static class FitCommand
                 w.WriteNumber("weight_total", rows.TotalWeight);
             if (model.Fit is { Collapses.Count: > 0 } fit)
                 w.WriteNumber("collapses", fit.Collapses.Count);
+            traffic?.WriteJson(w);
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());

@@ -26,7 +26,49 @@ public static class ParquetDataReader
         ReadAsync(path, columns).GetAwaiter().GetResult();
 
     /// <inheritdoc cref="Read(string, IReadOnlyList{string}?)"/>
-    public static async Task<DataSet> ReadAsync(string path, IReadOnlyList<string>? columns = null, CancellationToken cancellationToken = default)
+    public static Task<DataSet> ReadAsync(string path, IReadOnlyList<string>? columns = null, CancellationToken cancellationToken = default) =>
+        ReadAsync(path, columns, 0, long.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Reads rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rowCount"/>) only:
+    /// row groups outside the range are not read at all (one rank's share of a distributed fit).
+    /// Messages name rows by their index in the whole file.
+    /// </summary>
+    /// <inheritdoc cref="Read(string, IReadOnlyList{string}?)"/>
+    public static DataSet Read(string path, IReadOnlyList<string>? columns, long firstRow, long rowCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowCount, 1);
+        return ReadAsync(path, columns, firstRow, firstRow + rowCount, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Number of rows of a Parquet file, from its metadata (no data is read).</summary>
+    /// <exception cref="DataFormatException">The file is missing or not Parquet.</exception>
+    public static long RowCount(string path) => RowCountAsync(path).GetAwaiter().GetResult();
+
+    private static async Task<long> RowCountAsync(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var stream = Open(path);
+        await using var _ = stream.ConfigureAwait(false);
+        try
+        {
+            var reader = await ParquetReader.CreateAsync(stream).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                long total = 0;
+                for (int g = 0; g < reader.RowGroupCount; g++)
+                    total += reader.RowGroups[g].RowCount;
+                return total;
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            throw new DataFormatException($"{path}: not a readable Parquet file ({OneLine(e.Message)}).", e);
+        }
+    }
+
+    private static async Task<DataSet> ReadAsync(string path, IReadOnlyList<string>? columns, long from, long to, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (columns is { Count: 0 })
@@ -44,11 +86,11 @@ public static class ParquetDataReader
                 throw new DataFormatException($"{path}: not a readable Parquet file ({OneLine(e.Message)}).", e);
             }
             await using (reader.ConfigureAwait(false))
-                return await ReadAsync(reader, path, columns, cancellationToken).ConfigureAwait(false);
+                return await ReadAsync(reader, path, columns, from, to, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static async Task<DataSet> ReadAsync(ParquetReader reader, string path, IReadOnlyList<string>? columns, CancellationToken cancellationToken)
+    private static async Task<DataSet> ReadAsync(ParquetReader reader, string path, IReadOnlyList<string>? columns, long from, long to, CancellationToken cancellationToken)
     {
         // Top-level leaf columns, in file order: the ones a user sees as a table's columns.
         var fields = reader.Schema.Fields.OfType<DataField>().Where(f => !f.IsArray).ToArray();
@@ -56,12 +98,16 @@ public static class ParquetDataReader
         if (selected.Length == 0)
             throw new DataFormatException($"{path}: no numeric column; columns: {Describe(fields)}.");
 
-        long total = 0;
+        long fileRows = 0;
         for (int g = 0; g < reader.RowGroupCount; g++)
-            total += reader.RowGroups[g].RowCount;
+            fileRows += reader.RowGroups[g].RowCount;
         int d = selected.Length;
-        if (total == 0)
+        if (fileRows == 0)
             throw new DataFormatException($"{path}: no data rows.");
+        to = Math.Min(to, fileRows);
+        if (from >= to)
+            throw new DataFormatException(string.Create(Inv, $"{path}: has {fileRows} rows; rows from {from + 1} were asked for."));
+        long total = to - from;
         if (total * d > Array.MaxLength)
             throw new DataFormatException(string.Create(Inv, $"{path}: {total} rows × {d} columns do not fit in memory as one array."));
 
@@ -69,20 +115,27 @@ public static class ParquetDataReader
         long offset = 0;
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
+            long groupRows = reader.RowGroups[g].RowCount;
+            if (offset + groupRows <= from || offset >= to)
+            {
+                offset += groupRows; // a row group outside the range is not read
+                continue;
+            }
             using var group = reader.OpenRowGroupReader(g);
             int rows = checked((int)group.RowCount);
+            long keepFrom = Math.Max(from, offset) - offset, keepTo = Math.Min(to, offset + rows) - offset;
             var column = new double[rows];
             for (int a = 0; a < d; a++)
             {
                 var field = selected[a];
                 int fileColumn = Array.IndexOf(fields, field) + 1;
                 await ReadColumnAsync(group, field, column, path, offset, fileColumn, cancellationToken).ConfigureAwait(false);
-                for (int i = 0; i < rows; i++)
+                for (long i = keepFrom; i < keepTo; i++)
                 {
                     double v = column[i];
                     if (!double.IsFinite(v))
                         throw DataFormatException.At(path, offset + i + 1, fileColumn, $"'{field.Name}' is {v.ToString("R", Inv)}, not a finite number.");
-                    values[((offset + i) * d) + a] = v;
+                    values[((offset + i - from) * d) + a] = v;
                 }
             }
             offset += rows;

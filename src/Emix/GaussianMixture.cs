@@ -146,12 +146,14 @@ public sealed class GaussianMixture
     {
         int d = data.FeatureCount;
         double limit = Math.Sqrt(double.MaxValue / (4.0 * data.RowCount * d)) * 1e-6;
-        // One sequential pass (streamed sources read their chunks); the first largest value wins.
+        // One sequential pass (streamed sources read their chunks); the first largest value wins. A process
+        // of a distributed fit checks the rows it holds (the limit depends only on the global row count).
         long largest = 0;
         double largestValue = 0;
         double[]? buffer = null;
         var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
-        for (int c = 0; c < chunking.ChunkCount; c++)
+        var (first, end) = data.Processes?.OwnedChunks(chunking, data.Processes.Rank) ?? (0, chunking.ChunkCount);
+        for (int c = first; c < end; c++)
         {
             var values = data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer);
             for (int i = 0; i < values.Length; i++)
@@ -206,7 +208,7 @@ public sealed class GaussianMixture
                     for (int j = 0; j < k; j++)
                         r[(i * k) + j] *= weights[i];
             GaussianEm.AccumulateChunk(structure, layout, rows, len, r, shifts, s, scratch.Row);
-        }, stats, cancellationToken: cancellationToken);
+        }, stats, cancellationToken: cancellationToken, processes: data.Processes);
         return GaussianEm.MStepValues(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.TotalWeight, frozen: null);
     }
 }

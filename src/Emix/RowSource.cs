@@ -30,6 +30,12 @@ public abstract class RowSource
     internal abstract bool IsInMemory { get; }
 
     /// <summary>
+    /// The processes this fit is spread over when this source holds one process's share of the rows
+    /// (<see cref="Em.ProcessGroup"/>); null for a source that holds every row.
+    /// </summary>
+    internal virtual Em.ProcessGroup? Processes => null;
+
+    /// <summary>
     /// Number of missing cells (NaN in a source made to allow them, see <see cref="DataSet.WrapWithMissing"/>);
     /// 0 for every other source. A fit on rows with missing cells is EM for data missing at random.
     /// </summary>
@@ -111,6 +117,7 @@ public abstract class RowSource
         public override string Source => inner.Source;
         internal override bool IsInMemory => inner.IsInMemory;
         public override long MissingCount => inner.MissingCount;
+        internal override Em.ProcessGroup? Processes => inner.Processes;
         internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer) => inner.ReadRows(start, count, ref buffer);
     }
 }

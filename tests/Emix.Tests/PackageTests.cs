@@ -35,7 +35,7 @@ public class PackageTests : IDisposable
     [PackagesFact]
     public void Library_and_tool_packages_carry_readme_licence_docs_and_symbols()
     {
-        foreach (var id in new[] { "Emix", "Emix.Plots", "Emix.Parquet", "Emix.Cli" })
+        foreach (var id in new[] { "Emix", "Emix.Plots", "Emix.Parquet", "Emix.Mpi", "Emix.Cli" })
         {
             string package = Path.Combine(Packages, $"{id}.{Version}.nupkg");
             Assert.True(File.Exists(package), $"missing {package}");
@@ -51,6 +51,7 @@ public class PackageTests : IDisposable
             {
                 Assert.Contains("tools/net10.0/any/Emix.Cli.dll", names);
                 Assert.Contains("tools/net10.0/any/DotnetToolSettings.xml", names);
+                Assert.Contains("tools/net10.0/any/Emix.Mpi.dll", names);
                 Assert.Contains("tools/net10.0/any/runtimes/linux-x64/native/libSkiaSharp.so", names);
             }
             else

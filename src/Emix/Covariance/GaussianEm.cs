@@ -29,7 +29,7 @@ internal static class GaussianEm
         {
             int n = chunking.Length(c), start = chunking.Start(c);
             kernel.Accumulate(p, data.ReadRows(start, n, ref scratch.Rows), data.ReadWeights(start, n), n, layout, stats, scratch.Kernel);
-        }, total, pool.Return, cancellationToken);
+        }, total, pool.Return, data.Processes, cancellationToken);
         return total;
     }
 
@@ -183,7 +183,7 @@ internal static class GaussianEm
             if (clusterSizes is not null)
                 for (int i = 0; i < n; i++)
                     stats[1 + MostProbable(logResp.Slice(i * k, k))] += 1;
-        }, total, pool.Return);
+        }, total, pool.Return, processes: data.Processes);
         if (clusterSizes is not null)
             for (int j = 0; j < k; j++)
                 clusterSizes[j] = (int)total[1 + j];

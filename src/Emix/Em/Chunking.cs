@@ -6,11 +6,12 @@ namespace Emix.Em;
 /// Fixed-size chunks of rows and the deterministic parallel reduction over them.
 /// </summary>
 /// <remarks>
-/// Why results do not depend on the thread count: chunk boundaries depend only on the row
-/// count and <see cref="ChunkRows"/>; each chunk's statistics are summed row by row inside the
-/// chunk, and chunk results are added to the total strictly in chunk order. Threads only decide
-/// who computes a chunk, never the order of any floating-point addition. Chunks run in waves of
-/// <see cref="WaveChunks"/> so that memory stays O(wave × statistics), not O(chunks).
+/// Why results do not depend on the thread count or the number of processes: chunk boundaries
+/// depend only on the row count and <see cref="ChunkRows"/>; each chunk's statistics are summed
+/// row by row inside the chunk, and chunk results are added in the order of a fixed binary tree
+/// over the chunk indices (<see cref="ReductionTree"/>). Threads and processes only decide who
+/// computes a chunk, never the order of any floating-point addition. Chunks run in waves of
+/// <see cref="WaveChunks"/> so that memory stays O((wave + log chunks) × statistics), not O(chunks).
 /// </remarks>
 public readonly struct Chunking
 {
@@ -51,8 +52,11 @@ internal static class ChunkRunner
 {
     /// <summary>
     /// Computes <paramref name="chunkStatistics"/> for every chunk into its own buffer of
-    /// <paramref name="statisticsLength"/> doubles and adds the buffers into
-    /// <paramref name="total"/> in chunk order.
+    /// <paramref name="statisticsLength"/> doubles and sums the buffers into <paramref name="total"/>
+    /// in the order of the <see cref="ReductionTree"/> over the chunk indices. With
+    /// <paramref name="processes"/>, this process computes only the chunks it owns and the processes
+    /// exchange their subtree sums (see <see cref="ProcessGroup"/>): the bits are the same for any
+    /// number of processes and threads.
     /// </summary>
     public static void Reduce<TScratch>(
         Chunking chunking,
@@ -62,28 +66,56 @@ internal static class ChunkRunner
         ChunkStatisticsAction<TScratch> chunkStatistics,
         Span<double> total,
         Action<TScratch>? releaseScratch = null,
+        ProcessGroup? processes = null,
         CancellationToken cancellationToken = default)
     {
-        total.Clear();
-        int threads = EffectiveThreads(maxDegreeOfParallelism, chunking.ChunkCount);
+        var (first, end) = processes?.OwnedChunks(chunking, processes.Rank) ?? (0, chunking.ChunkCount);
+        var tree = new ReductionTree(statisticsLength);
+        try
+        {
+            ReduceRange(first, end, statisticsLength, maxDegreeOfParallelism, createScratch, chunkStatistics, tree, releaseScratch, cancellationToken);
+            if (processes is null)
+                tree.FoldInto(total);
+            else
+                ReductionTree.Combine(processes, chunking, tree, statisticsLength, total);
+        }
+        finally
+        {
+            tree.Release();
+        }
+    }
+
+    /// <summary>Computes chunks [first, end) and pushes them, in chunk order, into <paramref name="tree"/>.</summary>
+    private static void ReduceRange<TScratch>(
+        int first,
+        int end,
+        int statisticsLength,
+        int? maxDegreeOfParallelism,
+        Func<TScratch> createScratch,
+        ChunkStatisticsAction<TScratch> chunkStatistics,
+        ReductionTree tree,
+        Action<TScratch>? releaseScratch,
+        CancellationToken cancellationToken)
+    {
+        int count = end - first;
+        if (count <= 0)
+            return;
+        int threads = EffectiveThreads(maxDegreeOfParallelism, count);
         if (threads == 1)
         {
             var scratch = createScratch();
-            var buffer = ArrayPool<double>.Shared.Rent(statisticsLength);
             try
             {
-                var span = buffer.AsSpan(0, statisticsLength);
-                for (int c = 0; c < chunking.ChunkCount; c++)
+                for (int c = first; c < end; c++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    span.Clear();
-                    chunkStatistics(c, span, scratch);
-                    Add(total, span);
+                    var buffer = tree.Rent();
+                    chunkStatistics(c, buffer.AsSpan(0, statisticsLength), scratch);
+                    tree.Push(c, buffer);
                 }
             }
             finally
             {
-                ArrayPool<double>.Shared.Return(buffer);
                 releaseScratch?.Invoke(scratch);
             }
             return;
@@ -91,32 +123,22 @@ internal static class ChunkRunner
 
         // A wave's size changes neither the chunks nor the order of the additions, only how many
         // chunk buffers are alive at once; a few per thread keeps both threads busy.
-        int wave = Math.Min(Math.Min(Chunking.WaveChunks, 4 * threads), chunking.ChunkCount);
+        int wave = Math.Min(Math.Min(Chunking.WaveChunks, 4 * threads), count);
         var buffers = new double[wave][];
-        for (int b = 0; b < wave; b++)
-            buffers[b] = ArrayPool<double>.Shared.Rent(statisticsLength);
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken };
-        try
+        for (int waveStart = first; waveStart < end; waveStart += wave)
         {
-            for (int first = 0; first < chunking.ChunkCount; first += wave)
+            int size = Math.Min(wave, end - waveStart);
+            for (int b = 0; b < size; b++)
+                buffers[b] = tree.Rent();
+            int start = waveStart;
+            Parallel.For(0, size, options, createScratch, (b, _, scratch) =>
             {
-                int count = Math.Min(wave, chunking.ChunkCount - first);
-                int waveStart = first;
-                Parallel.For(0, count, options, createScratch, (b, _, scratch) =>
-                {
-                    var buffer = buffers[b].AsSpan(0, statisticsLength);
-                    buffer.Clear();
-                    chunkStatistics(waveStart + b, buffer, scratch);
-                    return scratch;
-                }, scratch => releaseScratch?.Invoke(scratch));
-                for (int b = 0; b < count; b++)
-                    Add(total, buffers[b].AsSpan(0, statisticsLength));
-            }
-        }
-        finally
-        {
-            foreach (var buffer in buffers)
-                ArrayPool<double>.Shared.Return(buffer);
+                chunkStatistics(start + b, buffers[b].AsSpan(0, statisticsLength), scratch);
+                return scratch;
+            }, scratch => releaseScratch?.Invoke(scratch));
+            for (int b = 0; b < size; b++)
+                tree.Push(start + b, buffers[b]);
         }
     }
 
@@ -151,12 +173,6 @@ internal static class ChunkRunner
 
     private static int EffectiveThreads(int? maxDegreeOfParallelism, int chunkCount) =>
         Math.Max(1, Math.Min(maxDegreeOfParallelism ?? Environment.ProcessorCount, chunkCount));
-
-    private static void Add(Span<double> total, ReadOnlySpan<double> part)
-    {
-        for (int i = 0; i < total.Length; i++)
-            total[i] += part[i];
-    }
 }
 
 /// <summary>Computes the statistics of one chunk into a zeroed buffer.</summary>

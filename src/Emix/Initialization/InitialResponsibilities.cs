@@ -129,8 +129,11 @@ internal static class RowSample
         Array.Sort(rows);
         var values = new double[(long)rows.Length * d];
         var chunking = new Chunking(n, Chunking.DefaultChunkRows);
+        var processes = data.Processes;
         ChunkRunner.ForEach<double[]?[]>(chunking, threads, static () => new double[]?[1], (c, buffer) =>
         {
+            if (processes is not null && !Owns(processes, chunking, c))
+                return;
             int start = chunking.Start(c), len = chunking.Length(c);
             int at = Array.BinarySearch(rows, start);
             if (at < 0)
@@ -141,6 +144,8 @@ internal static class RowSample
             for (; at < rows.Length && rows[at] < start + len; at++)
                 chunk.Slice((rows[at] - start) * d, d).CopyTo(values.AsSpan(at * d, d));
         });
+        if (processes is not null)
+            GatherSample(processes, chunking, rows, d, values);
         var sample = DataSet.Wrap(values, d, data.FeatureNames, data.Source + " (sample)");
         if (data.IsWeighted)
         {
@@ -151,6 +156,40 @@ internal static class RowSample
             sample = sample.WithWeights(sampleWeights);
         }
         return (sample, all ? null : rows);
+    }
+
+    private static bool Owns(Em.ProcessGroup processes, Chunking chunking, int chunk)
+    {
+        var (first, end) = processes.OwnedChunks(chunking, processes.Rank);
+        return chunk >= first && chunk < end;
+    }
+
+    /// <summary>
+    /// In a distributed fit each process has filled the sample rows of its own chunks; the rows are
+    /// sorted and the chunks of a process are contiguous, so each process's part is one contiguous
+    /// segment and one all-gather in rank order gives every process the whole sample.
+    /// </summary>
+    private static void GatherSample(Em.ProcessGroup processes, Chunking chunking, int[] rows, int d, double[] values)
+    {
+        var counts = new int[processes.Size];
+        int mineAt = 0;
+        for (int r = 0; r < processes.Size; r++)
+        {
+            var (first, end) = processes.OwnedChunks(chunking, r);
+            int from = LowerBound(rows, first == chunking.ChunkCount ? chunking.RowCount : chunking.Start(first));
+            int to = LowerBound(rows, end == chunking.ChunkCount ? chunking.RowCount : chunking.Start(end));
+            counts[r] = checked((to - from) * d);
+            if (r == processes.Rank)
+                mineAt = from * d;
+        }
+        var mine = values.AsSpan(mineAt, counts[processes.Rank]).ToArray();
+        processes.AllGather(mine, values, counts);
+    }
+
+    private static int LowerBound(int[] sorted, int value)
+    {
+        int at = Array.BinarySearch(sorted, value);
+        return at < 0 ? ~at : at;
     }
 }
 
@@ -168,7 +207,7 @@ internal static class ColumnMoments
             for (int i = 0; i < rows.Length; i += d)
                 for (int a = 0; a < d; a++)
                     stats[a] += rows[i + a];
-        }, sum);
+        }, sum, processes: data.Processes);
         var mean = new double[d];
         for (int a = 0; a < d; a++)
             mean[a] = sum[a] / n;
@@ -184,7 +223,7 @@ internal static class ColumnMoments
                     stats[a] += e * e;
                 }
             }
-        }, squares);
+        }, squares, processes: data.Processes);
         for (int a = 0; a < d; a++)
             squares[a] /= n;
         return (mean, squares);
