@@ -193,36 +193,74 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
     {
         int k = p.ComponentCount, d = p.FeatureCount;
         var type = p.Structure.Type;
-        double[]? factors = type is CovarianceType.Full or CovarianceType.Tied ? PaddedFactors(p) : null;
+        if (type is CovarianceType.Diagonal or CovarianceType.Spherical)
+        {
+            DiagonalLogDensities(p, s.Xt, s.LogP, m);
+            return;
+        }
+        // Full and tied: q = ‖(x − μ_j)U_j‖² through the triangular product, then c_j − ½q.
+        double[] factors = PaddedFactors(p);
         int dp = PaddedFeatures(d);
+        var half = TOps.Broadcast(-0.5);
         for (int j = 0; j < k; j++)
         {
             var logP = s.LogP.AsSpan(j * BlockRows, m);
-            double constant = (-0.5 * d * Log2Pi) + p.LogDetPrecisionCholesky[j] + p.LogWeights[j];
-            var mean = p.MeanOf(j);
-            double scale = -0.5;
-            switch (type)
-            {
-                case CovarianceType.Full:
-                case CovarianceType.Tied:
-                    Centre(s.Xt, mean, d, m, s.D);
-                    int offset = type == CovarianceType.Full ? j * d * dp : 0;
-                    TriangularQuadraticForm(s.D, factors.AsSpan(offset, d * dp), d, dp, m, logP);
-                    break;
-                case CovarianceType.Diagonal:
-                    DiagonalQuadraticForm(s.Xt, mean, p.PrecisionCholeskyValues.AsSpan(j * d, d), d, m, logP);
-                    break;
-                default:
-                    DiagonalQuadraticForm(s.Xt, mean, default, d, m, logP);
-                    scale *= p.PrecisionCholeskyValues[j] * p.PrecisionCholeskyValues[j];
-                    break;
-            }
-            // logP holds q, the squared Mahalanobis distance (unscaled for spherical): make it the weighted log-density.
-            var c = TOps.Broadcast(constant);
-            var half = TOps.Broadcast(scale);
+            Centre(s.Xt, p.MeanOf(j), d, m, s.D);
+            int offset = type == CovarianceType.Full ? j * d * dp : 0;
+            TriangularQuadraticForm(s.D, factors.AsSpan(offset, d * dp), d, dp, m, logP);
+            var c = TOps.Broadcast((-0.5 * d * Log2Pi) + p.LogDetPrecisionCholesky[j] + p.LogWeights[j]);
             ref double lp = ref MemoryMarshal.GetReference(logP);
             for (int i = 0; i < m; i += TOps.Count)
                 TOps.Store(TOps.MultiplyAdd(half, TOps.Load(ref lp, (nuint)i), c), ref lp, (nuint)i);
+        }
+    }
+
+    /// <summary>
+    /// Diagonal and spherical: LogP[j, i] = c_j − ½·Σ_a ((x_ia − μ_ja)·σ⁻¹_ja)² with rows outermost, so
+    /// a pair of row vectors (d cache lines of the feature-major block) stays in L1 while every
+    /// component reads it; component by component, the whole block would be read k times.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DiagonalLogDensities(GaussianParameters p, double[] xt, double[] logP, int m)
+    {
+        int k = p.ComponentCount, d = p.FeatureCount;
+        bool spherical = p.Structure.Type == CovarianceType.Spherical;
+        double[] scales = p.PrecisionCholeskyValues; // σ⁻¹ per component and feature, or per component (spherical)
+        double baseConstant = -0.5 * d * Log2Pi;
+        ref double x = ref MemoryMarshal.GetArrayDataReference(xt);
+        ref double lp = ref MemoryMarshal.GetArrayDataReference(logP);
+        ref double mu = ref MemoryMarshal.GetArrayDataReference(p.Means);
+        ref double sc = ref MemoryMarshal.GetArrayDataReference(scales);
+        int w = TOps.Count;
+        for (int i = 0; i < m; i += 2 * w)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                var acc0 = TOps.Zero;
+                var acc1 = TOps.Zero;
+                nuint jd = (nuint)(j * d);
+                for (int a = 0; a < d; a++)
+                {
+                    var mean = TOps.Broadcast(Unsafe.Add(ref mu, jd + (nuint)a));
+                    nuint at = (nuint)((a * BlockRows) + i);
+                    var t0 = TOps.Subtract(TOps.Load(ref x, at), mean);
+                    var t1 = TOps.Subtract(TOps.Load(ref x, at + (nuint)w), mean);
+                    if (!spherical)
+                    {
+                        var inverseSd = TOps.Broadcast(Unsafe.Add(ref sc, jd + (nuint)a));
+                        t0 = TOps.Multiply(t0, inverseSd);
+                        t1 = TOps.Multiply(t1, inverseSd);
+                    }
+                    acc0 = TOps.MultiplyAdd(t0, t0, acc0);
+                    acc1 = TOps.MultiplyAdd(t1, t1, acc1);
+                }
+                // Spherical keeps Σ (x − μ)² and folds its precision into the factor of ½.
+                var half = TOps.Broadcast(spherical ? -0.5 * scales[j] * scales[j] : -0.5);
+                var c = TOps.Broadcast(baseConstant + p.LogDetPrecisionCholesky[j] + p.LogWeights[j]);
+                nuint target = (nuint)((j * BlockRows) + i);
+                TOps.Store(TOps.MultiplyAdd(half, acc0, c), ref lp, target);
+                TOps.Store(TOps.MultiplyAdd(half, acc1, c), ref lp, target + (nuint)w);
+            }
         }
     }
 
@@ -300,41 +338,6 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             }
             TOps.Store(q0, ref qr, (nuint)i);
             TOps.Store(q1, ref qr, (nuint)(i + w));
-        }
-    }
-
-    /// <summary>
-    /// q_i = Σ_a ((x_ia − μ_a)·σ⁻¹_a)²; with no <paramref name="inverseSd"/> (spherical), Σ_a (x_ia − μ_a)²
-    /// and the caller scales by the precision.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DiagonalQuadraticForm(double[] xt, ReadOnlySpan<double> mean, ReadOnlySpan<double> inverseSd, int d, int m, Span<double> q)
-    {
-        ref double x = ref MemoryMarshal.GetArrayDataReference(xt);
-        ref double qr = ref MemoryMarshal.GetReference(q);
-        int w = TOps.Count;
-        bool scaled = !inverseSd.IsEmpty;
-        for (int i = 0; i < m; i += 2 * w)
-        {
-            var acc0 = TOps.Zero;
-            var acc1 = TOps.Zero;
-            for (int a = 0; a < d; a++)
-            {
-                var mu = TOps.Broadcast(mean[a]);
-                nuint at = (nuint)((a * BlockRows) + i);
-                var t0 = TOps.Subtract(TOps.Load(ref x, at), mu);
-                var t1 = TOps.Subtract(TOps.Load(ref x, at + (nuint)w), mu);
-                if (scaled)
-                {
-                    var sc = TOps.Broadcast(inverseSd[a]);
-                    t0 = TOps.Multiply(t0, sc);
-                    t1 = TOps.Multiply(t1, sc);
-                }
-                acc0 = TOps.MultiplyAdd(t0, t0, acc0);
-                acc1 = TOps.MultiplyAdd(t1, t1, acc1);
-            }
-            TOps.Store(acc0, ref qr, (nuint)i);
-            TOps.Store(acc1, ref qr, (nuint)(i + w));
         }
     }
 
