@@ -202,11 +202,7 @@ public sealed class GaussianMixture
             var rows = data.ReadRows(start, len, ref scratch.Rows);
             var r = scratch.Resp.AsSpan(0, len * k);
             resp.Fill(c, start, len, k, rows, r);
-            var weights = data.ReadWeights(start, len);
-            if (!weights.IsEmpty)
-                for (int i = 0; i < len; i++)
-                    for (int j = 0; j < k; j++)
-                        r[(i * k) + j] *= weights[i];
+            Kernels.EStepKernel.ScaleRows(r, data.ReadWeights(start, len), k);
             GaussianEm.AccumulateChunk(structure, layout, rows, len, r, shifts, s, scratch.Row);
         }, stats, cancellationToken: cancellationToken, processes: data.Processes);
         return GaussianEm.MStepValues(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.TotalWeight, frozen: null);

@@ -173,13 +173,7 @@ internal static class GaussianEm
             var logNorm = weights.IsEmpty ? default : scratch.LogNorm.AsSpan(0, n);
             stats[0] = kernel.LogResponsibilities(p, data.ReadRows(start, n, ref scratch.Rows), n, logResp, logNorm, scratch.Kernel);
             if (!weights.IsEmpty)
-            {
-                double weighted = 0;
-                for (int i = 0; i < n; i++)
-                    if (weights[i] != 0)
-                        weighted += weights[i] * logNorm[i];
-                stats[0] = weighted;
-            }
+                stats[0] = EStepKernel.WeightedSum(logNorm, weights);
             if (clusterSizes is not null)
                 for (int i = 0; i < n; i++)
                     stats[1 + MostProbable(logResp.Slice(i * k, k))] += 1;

@@ -401,11 +401,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             for (int i = 0; i < nb; i++)
                 r[i] *= weights[i];
         }
-        double total = 0;
-        for (int i = 0; i < nb; i++)
-            if (weights[i] != 0)
-                total += weights[i] * s.Norm[i];
-        return total;
+        return EStepKernel.WeightedSum(s.Norm.AsSpan(0, nb), weights);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -295,13 +295,7 @@ internal static class MissingValueEm
             stats[0] = LogResponsibilities(p, kernel, data.ReadRows(start, n, ref scratch.Rows), n, logResp, logNorm, scratch);
             var weights = data.ReadWeights(start, n);
             if (!weights.IsEmpty)
-            {
-                double weighted = 0;
-                for (int i = 0; i < n; i++)
-                    if (weights[i] != 0)
-                        weighted += weights[i] * logNorm[i];
-                stats[0] = weighted;
-            }
+                stats[0] = EStepKernel.WeightedSum(logNorm, weights);
             if (clusterSizes is not null)
                 for (int i = 0; i < n; i++)
                     stats[1 + GaussianEm.MostProbable(logResp.Slice(i * k, k))] += 1;
