@@ -21,32 +21,37 @@ internal static class EStepKernel
         for (int i = 0; i < n; i++)
         {
             var row = logResp.Slice(i * k, k);
-            double max = double.NegativeInfinity;
             for (int j = 0; j < k; j++)
-            {
                 row[j] += p.LogWeights[j];
-                if (row[j] > max)
-                    max = row[j];
-            }
-            double norm;
-            if (double.IsNegativeInfinity(max))
-            {
-                norm = double.NegativeInfinity;
-            }
-            else
-            {
-                double sum = 0;
-                for (int j = 0; j < k; j++)
-                    sum += Math.Exp(row[j] - max);
-                norm = max + Math.Log(sum);
-            }
-            for (int j = 0; j < k; j++)
-                row[j] -= norm;
+            double norm = NormaliseLogRow(row);
             if (!logNorm.IsEmpty)
                 logNorm[i] = norm;
             total += norm;
         }
         return total;
+    }
+
+    /// <summary>
+    /// Turns one row of weighted log-densities log(w_j·p_j(x)) into log-responsibilities and
+    /// returns log p(x) = log Σ_j exp(·) by log-sum-exp (−∞ when no component can explain the row).
+    /// </summary>
+    public static double NormaliseLogRow(Span<double> row)
+    {
+        double max = double.NegativeInfinity;
+        foreach (double v in row)
+            if (v > max)
+                max = v;
+        double norm = max;
+        if (!double.IsNegativeInfinity(max))
+        {
+            double sum = 0;
+            foreach (double v in row)
+                sum += Math.Exp(v - max);
+            norm = max + Math.Log(sum);
+        }
+        for (int j = 0; j < row.Length; j++)
+            row[j] -= norm;
+        return norm;
     }
 
     /// <summary>

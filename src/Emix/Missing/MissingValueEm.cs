@@ -170,14 +170,13 @@ internal static class MissingValueEm
 
     /// <summary>
     /// log r_ij (k) of one row with missing cells from the marginal densities of its observed
-    /// coordinates, log-sum-exp normalised as <see cref="EStepKernel.LogResponsibilities"/>; returns log p(x_o).
+    /// coordinates, log-sum-exp normalised by <see cref="EStepKernel.NormaliseLogRow"/>; returns log p(x_o).
     /// </summary>
     private static double RowLogResponsibilities(GaussianParameters p, MissingPattern pattern, ReadOnlySpan<double> x, Span<double> logResp, Scratch s)
     {
         int k = p.ComponentCount;
         var observed = pattern.Observed;
         int no = observed.Length;
-        double max = double.NegativeInfinity;
         for (int j = 0; j < k; j++)
         {
             var mean = p.MeanOf(j);
@@ -194,24 +193,8 @@ internal static class MissingValueEm
                 q += v * v;
             }
             logResp[j] = (-0.5 * no * Log2Pi) - pattern.LogDetFactor[j] - (0.5 * q) + p.LogWeights[j];
-            if (logResp[j] > max)
-                max = logResp[j];
         }
-        double norm;
-        if (double.IsNegativeInfinity(max))
-        {
-            norm = double.NegativeInfinity;
-        }
-        else
-        {
-            double sum = 0;
-            for (int j = 0; j < k; j++)
-                sum += Math.Exp(logResp[j] - max);
-            norm = max + Math.Log(sum);
-        }
-        for (int j = 0; j < k; j++)
-            logResp[j] -= norm;
-        return norm;
+        return EStepKernel.NormaliseLogRow(logResp[..k]);
     }
 
     /// <summary>e = x̂_j − μ_j: x_o − μ_o on the observed coordinates, B_j·(x_o − μ_o) on the missing ones.</summary>

@@ -17,24 +17,7 @@ public static class InitialParametersFile
     {
         ArgumentNullException.ThrowIfNull(path);
         ModelFormatException Error(string message) => new($"{path}: {message}");
-        if (!File.Exists(path))
-            throw Error("initial-parameters file not found.");
-        if (new FileInfo(path).Length > ModelFile.MaxFileBytes)
-            throw Error("file too large for initial parameters.");
-        JsonDocument document;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            document = JsonDocument.Parse(stream, ModelFile.JsonOptions);
-        }
-        catch (JsonException e)
-        {
-            throw Error($"not valid JSON ({e.Message.Split('\n')[0].TrimEnd('.')}).");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw Error($"cannot read ({e.Message}).");
-        }
+        var document = ParseFile(path, ModelFile.JsonOptions, Error);
         using (document)
         {
             try
@@ -45,6 +28,31 @@ public static class InitialParametersFile
             {
                 throw Error(ModelFile.InvalidUtf8);
             }
+        }
+    }
+
+    /// <summary>
+    /// Opens and parses an initial-parameters JSON file (untrusted input): missing, too large,
+    /// unreadable or not JSON are named through <paramref name="error"/>.
+    /// </summary>
+    internal static JsonDocument ParseFile(string path, JsonDocumentOptions options, Func<string, ModelFormatException> error)
+    {
+        if (!File.Exists(path))
+            throw error("initial-parameters file not found.");
+        if (new FileInfo(path).Length > ModelFile.MaxFileBytes)
+            throw error("file too large for initial parameters.");
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return JsonDocument.Parse(stream, options);
+        }
+        catch (JsonException e)
+        {
+            throw error($"not valid JSON ({e.Message.Split('\n')[0].TrimEnd('.')}).");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw error($"cannot read ({e.Message}).");
         }
     }
 

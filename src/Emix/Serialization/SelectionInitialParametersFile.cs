@@ -19,25 +19,8 @@ public static class SelectionInitialParametersFile
     {
         ArgumentNullException.ThrowIfNull(path);
         ModelFormatException Error(string message) => new($"{path}: {message}");
-        if (!File.Exists(path))
-            throw Error("initial-parameters file not found.");
-        if (new FileInfo(path).Length > ModelFile.MaxFileBytes)
-            throw Error("file too large for initial parameters.");
-        JsonDocument document;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            // The cells nest one level deeper than a model file.
-            document = JsonDocument.Parse(stream, ModelFile.JsonOptions with { MaxDepth = ModelFile.JsonOptions.MaxDepth + 4 });
-        }
-        catch (JsonException e)
-        {
-            throw Error($"not valid JSON ({e.Message.Split('\n')[0].TrimEnd('.')}).");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw Error($"cannot read ({e.Message}).");
-        }
+        // The cells nest one level deeper than a model file.
+        var document = InitialParametersFile.ParseFile(path, ModelFile.JsonOptions with { MaxDepth = ModelFile.JsonOptions.MaxDepth + 4 }, Error);
         using (document)
         {
             try
