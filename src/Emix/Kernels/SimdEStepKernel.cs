@@ -179,7 +179,25 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose(ReadOnlySpan<double> rows, int nb, int m, int d, double[] xt)
     {
-        for (int i = 0; i < m; i++)
+        // Whole W×W squares (W rows by W features) by register shuffles; scalar copies for the
+        // features past the last square, and for the rows of the last partial group of W.
+        int w = TOps.Count;
+        int squareRows = d >= w ? nb / w * w : 0;
+        int squareFeatures = d / w * w;
+        ref double source = ref MemoryMarshal.GetReference(rows);
+        ref double target = ref MemoryMarshal.GetArrayDataReference(xt);
+        for (int i = 0; i < squareRows; i += w)
+        {
+            for (int a = 0; a < squareFeatures; a += w)
+                TOps.TransposeSquare(ref Unsafe.Add(ref source, (i * d) + a), (nuint)d, ref Unsafe.Add(ref target, (a * BlockRows) + i), BlockRows);
+            for (int r = i; r < i + w; r++)
+            {
+                var row = rows.Slice(r * d, d);
+                for (int a = squareFeatures; a < d; a++)
+                    xt[(a * BlockRows) + r] = row[a];
+            }
+        }
+        for (int i = squareRows; i < m; i++)
         {
             var row = rows.Slice(Math.Min(i, nb - 1) * d, d);
             for (int a = 0; a < d; a++)

@@ -34,6 +34,11 @@ internal interface IVectorOps<TVector> where TVector : struct
     /// <summary>Lanes of <paramref name="value"/> where <paramref name="exponent"/> is below <paramref name="limit"/> become 0.</summary>
     static abstract TVector ZeroWhereLess(TVector exponent, TVector limit, TVector value);
     static abstract double Sum(TVector value);
+    /// <summary>
+    /// Reads <see cref="Count"/> rows of <see cref="Count"/> doubles (rows <paramref name="sourceStride"/> apart)
+    /// and writes them transposed: target row t (at t·<paramref name="targetStride"/>) holds element t of every row.
+    /// </summary>
+    static abstract void TransposeSquare(ref double source, nuint sourceStride, ref double target, nuint targetStride);
 }
 
 /// <summary>AVX2 + FMA, four doubles per vector.</summary>
@@ -72,6 +77,25 @@ internal readonly struct Vector256Ops : IVectorOps<Vector256<double>>
     public static Vector256<double> ZeroWhereLess(Vector256<double> exponent, Vector256<double> limit, Vector256<double> value) =>
         Vector256.ConditionalSelect(Vector256.LessThan(exponent, limit), Vector256<double>.Zero, value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector256<double> value) => Vector256.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeSquare(ref double source, nuint sourceStride, ref double target, nuint targetStride)
+    {
+        var r0 = Vector256.LoadUnsafe(ref source);
+        var r1 = Vector256.LoadUnsafe(ref source, sourceStride);
+        var r2 = Vector256.LoadUnsafe(ref source, 2 * sourceStride);
+        var r3 = Vector256.LoadUnsafe(ref source, 3 * sourceStride);
+        // Pairs of rows interleaved: t0 = [r0₀ r1₀ | r0₂ r1₂], t1 = [r0₁ r1₁ | r0₃ r1₃], and so on.
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        // Then the 128-bit halves: low halves give features 0 and 1, high halves features 2 and 3.
+        Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref target);
+        Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref target, targetStride);
+        Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref target, 2 * targetStride);
+        Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref target, 3 * targetStride);
+    }
 }
 
 /// <summary>AVX-512, eight doubles per vector.</summary>
@@ -109,4 +133,44 @@ internal readonly struct Vector512Ops : IVectorOps<Vector512<double>>
     public static Vector512<double> ZeroWhereLess(Vector512<double> exponent, Vector512<double> limit, Vector512<double> value) =>
         Vector512.ConditionalSelect(Vector512.LessThan(exponent, limit), Vector512<double>.Zero, value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector512<double> value) => Vector512.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeSquare(ref double source, nuint sourceStride, ref double target, nuint targetStride)
+    {
+        var r0 = Vector512.LoadUnsafe(ref source);
+        var r1 = Vector512.LoadUnsafe(ref source, sourceStride);
+        var r2 = Vector512.LoadUnsafe(ref source, 2 * sourceStride);
+        var r3 = Vector512.LoadUnsafe(ref source, 3 * sourceStride);
+        var r4 = Vector512.LoadUnsafe(ref source, 4 * sourceStride);
+        var r5 = Vector512.LoadUnsafe(ref source, 5 * sourceStride);
+        var r6 = Vector512.LoadUnsafe(ref source, 6 * sourceStride);
+        var r7 = Vector512.LoadUnsafe(ref source, 7 * sourceStride);
+        // Pairs of rows interleaved: each 128-bit lane L of t0 holds [r0, r1] at feature 2L, of t1 at 2L + 1.
+        var t0 = Avx512F.UnpackLow(r0, r1);
+        var t1 = Avx512F.UnpackHigh(r0, r1);
+        var t2 = Avx512F.UnpackLow(r2, r3);
+        var t3 = Avx512F.UnpackHigh(r2, r3);
+        var t4 = Avx512F.UnpackLow(r4, r5);
+        var t5 = Avx512F.UnpackHigh(r4, r5);
+        var t6 = Avx512F.UnpackLow(r6, r7);
+        var t7 = Avx512F.UnpackHigh(r6, r7);
+        // Two rounds of 128-bit lane shuffles gather lane L of t0, t2, t4, t6 (0x88: lanes 0 and 2 of each
+        // operand; 0xDD: lanes 1 and 3).
+        var u0 = Avx512F.Shuffle4x128(t0, t2, 0x88);
+        var u1 = Avx512F.Shuffle4x128(t0, t2, 0xDD);
+        var u2 = Avx512F.Shuffle4x128(t4, t6, 0x88);
+        var u3 = Avx512F.Shuffle4x128(t4, t6, 0xDD);
+        var v0 = Avx512F.Shuffle4x128(t1, t3, 0x88);
+        var v1 = Avx512F.Shuffle4x128(t1, t3, 0xDD);
+        var v2 = Avx512F.Shuffle4x128(t5, t7, 0x88);
+        var v3 = Avx512F.Shuffle4x128(t5, t7, 0xDD);
+        Avx512F.Shuffle4x128(u0, u2, 0x88).StoreUnsafe(ref target);
+        Avx512F.Shuffle4x128(v0, v2, 0x88).StoreUnsafe(ref target, targetStride);
+        Avx512F.Shuffle4x128(u1, u3, 0x88).StoreUnsafe(ref target, 2 * targetStride);
+        Avx512F.Shuffle4x128(v1, v3, 0x88).StoreUnsafe(ref target, 3 * targetStride);
+        Avx512F.Shuffle4x128(u0, u2, 0xDD).StoreUnsafe(ref target, 4 * targetStride);
+        Avx512F.Shuffle4x128(v0, v2, 0xDD).StoreUnsafe(ref target, 5 * targetStride);
+        Avx512F.Shuffle4x128(u1, u3, 0xDD).StoreUnsafe(ref target, 6 * targetStride);
+        Avx512F.Shuffle4x128(v1, v3, 0xDD).StoreUnsafe(ref target, 7 * targetStride);
+    }
 }
