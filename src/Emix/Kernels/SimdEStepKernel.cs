@@ -461,12 +461,18 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CentreRowMajor(ReadOnlySpan<double> rows, ReadOnlySpan<double> mean, int nb, int d, int width, double[] rm)
     {
+        int w = TOps.Count;
+        int vectors = d / w * w;
+        ref double x = ref MemoryMarshal.GetReference(rows);
+        ref double mu = ref MemoryMarshal.GetReference(mean);
+        ref double o = ref MemoryMarshal.GetArrayDataReference(rm);
         for (int i = 0; i < nb; i++)
         {
-            var x = rows.Slice(i * d, d);
-            var o = rm.AsSpan(i * width, d);
-            for (int a = 0; a < d; a++)
-                o[a] = x[a] - mean[a];
+            nuint source = (nuint)(i * d), target = (nuint)(i * width);
+            for (int a = 0; a < vectors; a += w)
+                TOps.Store(TOps.Subtract(TOps.Load(ref x, source + (nuint)a), TOps.Load(ref mu, (nuint)a)), ref o, target + (nuint)a);
+            for (int a = vectors; a < d; a++)
+                Unsafe.Add(ref o, target + (nuint)a) = Unsafe.Add(ref x, source + (nuint)a) - Unsafe.Add(ref mu, (nuint)a);
         }
         rm.AsSpan(nb * width).Clear();
     }
