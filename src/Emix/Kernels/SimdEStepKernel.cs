@@ -109,10 +109,15 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
                     {
                         AddUpperDotProducts(s.W, s.Xt, p.MeanOf(j), d, s.RowWidth, m, s.Second.AsSpan(offset, weightRows * s.RowWidth));
                     }
+                    else if (d == s.RowWidth)
+                    {
+                        // Rows are whole vectors: centre them as the tiles load them, no copy.
+                        AddUpperProducts(s.W, rows.Slice(start * d, nb * d), p.MeanOf(j), d, s.RowWidth, nb, s.Second.AsSpan(offset, weightRows * s.RowWidth));
+                    }
                     else
                     {
                         CentreRowMajor(rows.Slice(start * d, nb * d), p.MeanOf(j), nb, d, s.RowWidth, s.Rm);
-                        AddUpperProducts(s.W, s.Rm, d, s.RowWidth, m, s.Second.AsSpan(offset, weightRows * s.RowWidth));
+                        AddUpperProducts(s.W, s.Rm, default, d, s.RowWidth, m, s.Second.AsSpan(offset, weightRows * s.RowWidth));
                     }
                 }
                 else
@@ -545,12 +550,18 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
     /// rows) per register tile, summed over the block's rows. No horizontal sums, and a tile's data
     /// (8 weight rows, one column strip) stay in L1. Rows of W past d and columns past d are zero.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="rm"/> holds the centred rows (stride <paramref name="width"/>), or, with a
+    /// <paramref name="mean"/>, the raw rows when d = width, centred here as they are loaded
+    /// (then <paramref name="m"/> is the block's real row count: padding rows weigh 0 anyway).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddUpperProducts(double[] w, double[] rm, int d, int width, int m, Span<double> s)
+    private static void AddUpperProducts(double[] w, ReadOnlySpan<double> rm, ReadOnlySpan<double> mean, int d, int width, int m, Span<double> s)
     {
         ref double wr = ref MemoryMarshal.GetArrayDataReference(w);
-        ref double xr = ref MemoryMarshal.GetArrayDataReference(rm);
+        ref double xr = ref MemoryMarshal.GetReference(rm);
         ref double sr = ref MemoryMarshal.GetReference(s);
+        bool centre = !mean.IsEmpty;
         int lanes = TOps.Count;
         for (int a0 = 0; a0 < d; a0 += 8)
         {
@@ -560,9 +571,12 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
                 TVector c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero;
                 TVector c4 = TOps.Zero, c5 = TOps.Zero, c6 = TOps.Zero, c7 = TOps.Zero;
                 nuint column = (nuint)b0;
+                var mu = centre ? TOps.Load(ref MemoryMarshal.GetReference(mean), column) : TOps.Zero;
                 for (int i = 0; i < m; i++)
                 {
                     var x = TOps.Load(ref xr, ((nuint)i * (nuint)width) + column);
+                    if (centre)
+                        x = TOps.Subtract(x, mu);
                     nuint wi = w0 + (nuint)i;
                     c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wr, wi)), x, c0);
                     c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wr, wi + BlockRows)), x, c1);
