@@ -110,7 +110,11 @@ public sealed partial class DataSet : RowSource
     /// Takes ownership of a row-major buffer (no copy). For readers inside Emix and callers that
     /// built the buffer themselves and will not touch it again.
     /// </summary>
-    public static DataSet Wrap(double[] values, int featureCount, IReadOnlyList<string>? featureNames = null, string source = "array")
+    public static DataSet Wrap(double[] values, int featureCount, IReadOnlyList<string>? featureNames = null, string source = "array") =>
+        WrapChecked(values, featureCount, featureNames, source, allowMissing: false);
+
+    /// <summary>The shared checks of <see cref="Wrap"/> and <see cref="WrapWithMissing"/>.</summary>
+    private static DataSet WrapChecked(double[] values, int featureCount, IReadOnlyList<string>? featureNames, string source, bool allowMissing)
     {
         ArgumentNullException.ThrowIfNull(values);
         if (featureCount <= 0)
@@ -118,7 +122,7 @@ public sealed partial class DataSet : RowSource
         if (values.Length % featureCount != 0)
             throw new DataFormatException(
                 $"{source}: {values.Length} values do not make whole rows of {featureCount} features.");
-        return Create(values, values.Length / featureCount, featureCount, featureNames, source);
+        return Create(values, values.Length / featureCount, featureCount, featureNames, source, allowMissing);
     }
 
     private static DataSet Create(double[] values, int n, int d, IReadOnlyList<string>? names, string source, bool allowMissing = false)

@@ -14,16 +14,8 @@ public sealed partial class DataSet
     /// random (see docs/missing-values.md); <see cref="DropIncompleteRows"/> gives the complete rows instead.
     /// </summary>
     /// <exception cref="DataFormatException">A value is infinite, or the buffer does not make whole rows.</exception>
-    public static DataSet WrapWithMissing(double[] values, int featureCount, IReadOnlyList<string>? featureNames = null, string source = "array")
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        if (featureCount <= 0)
-            throw new ArgumentOutOfRangeException(nameof(featureCount), featureCount, "featureCount must be positive.");
-        if (values.Length % featureCount != 0)
-            throw new DataFormatException(
-                $"{source}: {values.Length} values do not make whole rows of {featureCount} features.");
-        return Create(values, values.Length / featureCount, featureCount, featureNames, source, allowMissing: true);
-    }
+    public static DataSet WrapWithMissing(double[] values, int featureCount, IReadOnlyList<string>? featureNames = null, string source = "array") =>
+        WrapChecked(values, featureCount, featureNames, source, allowMissing: true);
 
     /// <summary>Whether row <paramref name="index"/> has no missing cell.</summary>
     public bool IsRowComplete(int index)
