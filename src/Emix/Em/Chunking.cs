@@ -10,16 +10,14 @@ namespace Emix.Em;
 /// depend only on the row count and <see cref="ChunkRows"/>; each chunk's statistics are summed
 /// row by row inside the chunk, and chunk results are added in the order of a fixed binary tree
 /// over the chunk indices (<see cref="ReductionTree"/>). Threads and processes only decide who
-/// computes a chunk, never the order of any floating-point addition. Chunks run in waves of
-/// <see cref="WaveChunks"/> so that memory stays O((wave + log chunks) × statistics), not O(chunks).
+/// computes a chunk, never the order of any floating-point addition. Threads take aligned subtrees
+/// of chunks, a bounded number of them, so that memory stays O((units + threads·log chunks) ×
+/// statistics), not O(chunks).
 /// </remarks>
 public readonly struct Chunking
 {
     /// <summary>Default rows per chunk: big enough to amortise per-chunk work, small enough for cache.</summary>
     public const int DefaultChunkRows = 1024;
-
-    /// <summary>Chunks computed before their results are merged (fixed, independent of threads).</summary>
-    internal const int WaveChunks = 64;
 
     /// <summary>Creates the chunking of <paramref name="rowCount"/> rows.</summary>
     public Chunking(int rowCount, int chunkRows)
@@ -121,25 +119,85 @@ internal static class ChunkRunner
             return;
         }
 
-        // A wave's size changes neither the chunks nor the order of the additions, only how many
-        // chunk buffers are alive at once; a few per thread keeps both threads busy.
-        int wave = Math.Min(Math.Min(Chunking.WaveChunks, 4 * threads), count);
-        var buffers = new double[wave][];
+        // Threads take whole aligned subtrees of the reduction tree ("units") from a shared counter;
+        // each sums its unit's chunks in a tree of its own, which gives exactly the unit's node of the
+        // global tree, and the units are pushed in chunk order afterwards. So the additions are the
+        // same as pushing every chunk in order, whoever computed what, and there is one parallel
+        // loop per reduction (not one per few chunks), with at most a few dozen units alive.
+        var units = Units(first, end, threads, statisticsLength);
+        var results = new double[units.Count][];
+        int next = -1;
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken };
-        for (int waveStart = first; waveStart < end; waveStart += wave)
+        try
         {
-            int size = Math.Min(wave, end - waveStart);
-            for (int b = 0; b < size; b++)
-                buffers[b] = tree.Rent();
-            int start = waveStart;
-            Parallel.For(0, size, options, createScratch, (b, _, scratch) =>
+            Parallel.For(0, threads, options, createScratch, (_, _, scratch) =>
             {
-                chunkStatistics(start + b, buffers[b].AsSpan(0, statisticsLength), scratch);
+                var local = new ReductionTree(statisticsLength);
+                try
+                {
+                    int u;
+                    while ((u = Interlocked.Increment(ref next)) < units.Count)
+                    {
+                        var (start, level) = units[u];
+                        for (int c = start; c < start + (1 << level); c++)
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                            var buffer = local.Rent();
+                            chunkStatistics(c, buffer.AsSpan(0, statisticsLength), scratch);
+                            local.Push(c, buffer);
+                        }
+                        results[u] = local.TakeSingleBlock(start, level);
+                    }
+                }
+                finally
+                {
+                    local.Release();
+                }
                 return scratch;
             }, scratch => releaseScratch?.Invoke(scratch));
-            for (int b = 0; b < size; b++)
-                tree.Push(start + b, buffers[b]);
+            for (int u = 0; u < units.Count; u++)
+            {
+                tree.Push(units[u].Start, units[u].Level, results[u]);
+                results[u] = null!;
+            }
         }
+        finally
+        {
+            foreach (var buffer in results)
+            {
+                if (buffer is not null)
+                    ArrayPool<double>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Chunks [first, end) as aligned subtrees of at most 2^level chunks, the level chosen so that
+    /// there are about 8 units per thread (dynamic balance on a shared machine) and their results
+    /// take at most ~32 MiB.
+    /// </summary>
+    internal static List<(int Start, int Level)> Units(int first, int end, int threads, int statisticsLength)
+    {
+        int count = end - first;
+        long maxUnits = Math.Max(2L * threads, (32L << 20) / (8L * Math.Max(1, statisticsLength)));
+        long target = Math.Min(8L * threads, maxUnits);
+        int level = 0;
+        while ((count >> (level + 1)) >= target)
+            level++;
+        while (count / (1L << level) > maxUnits)
+            level++;
+        var units = new List<(int Start, int Level)>();
+        foreach (var (start, blockLevel) in ReductionTree.BlocksOf(first, end))
+        {
+            if (blockLevel <= level)
+            {
+                units.Add((start, blockLevel));
+                continue;
+            }
+            for (int at = start; at < start + (1 << blockLevel); at += 1 << level)
+                units.Add((at, level));
+        }
+        return units;
     }
 
     /// <summary>Runs <paramref name="chunkAction"/> on every chunk (outputs go to disjoint rows, so no merge is needed).</summary>

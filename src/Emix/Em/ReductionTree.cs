@@ -72,6 +72,19 @@ internal sealed class ReductionTree(int length)
         sum.CopyTo(total);
     }
 
+    /// <summary>
+    /// After the chunks of the aligned subtree (start, level) alone were pushed: takes its sum off the
+    /// stack (the caller owns the buffer, rented from the shared pool).
+    /// </summary>
+    public double[] TakeSingleBlock(int start, int level)
+    {
+        if (_stack.Count != 1 || _stack[0].Start != start || _stack[0].Level != level)
+            throw new InvalidOperationException($"Subtree ({start}, {level}) is not the only block on the stack.");
+        var values = _stack[0].Values;
+        _stack.Clear();
+        return values;
+    }
+
     /// <summary>The blocks on the stack, in chunk order.</summary>
     public IReadOnlyList<(int Start, int Level, double[] Values)> Blocks => _stack;
 

@@ -53,6 +53,8 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             W = new double[weightRows * BlockRows];
             LogP = new double[k * BlockRows];
             Norm = new double[BlockRows];
+            if (type is CovarianceType.Diagonal or CovarianceType.Spherical)
+                Moments = new double[2 * k * d * TOps.Count];
             if (type is CovarianceType.Full or CovarianceType.Tied)
             {
                 Rm = new double[BlockRows * RowWidth];
@@ -64,6 +66,12 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         public readonly int RowWidth;
 
         public readonly double[] Xt, D, W, LogP, Norm;
+
+        /// <summary>
+        /// Diagonal and spherical: per component and feature, the lanes of Σ r·(x − μ) and Σ r·(x − μ)²
+        /// over the chunk so far (one vector each); summed across lanes once per chunk, not per block.
+        /// </summary>
+        public readonly double[] Moments = [];
 
         /// <summary>x − μ_j, row-major (B × RowWidth), for the second moments.</summary>
         public readonly double[] Rm = [];
@@ -91,6 +99,8 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         int weightRows = (d + 7) & ~7;
         if (general)
             s.Second.AsSpan().Clear();
+        else
+            s.Moments.AsSpan().Clear();
         double logLikelihood = 0;
         for (int start = 0; start < n; start += BlockRows)
         {
@@ -122,10 +132,12 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
                 }
                 else
                 {
-                    DiagonalMoments(r, s.Xt, p.MeanOf(j), d, m, sx.Slice(j * d, d), second.Slice(j * d, d));
+                    DiagonalMoments(r, s.Xt, p.MeanOf(j), d, m, s.Moments.AsSpan(2 * j * d * TOps.Count, 2 * d * TOps.Count));
                 }
             }
         }
+        if (!general)
+            AddLanes(s.Moments, k, d, sx, second);
         if (general)
         {
             // The chunk's padded upper triangles into the statistics buffer.
@@ -259,24 +271,27 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         {
             for (int j = 0; j < k; j++)
             {
-                var acc0 = TOps.Zero;
-                var acc1 = TOps.Zero;
+                // Even and odd features in separate sums: four independent chains of FMAs.
+                TVector acc0 = TOps.Zero, acc1 = TOps.Zero, odd0 = TOps.Zero, odd1 = TOps.Zero;
                 nuint jd = (nuint)(j * d);
-                for (int a = 0; a < d; a++)
+                int a = 0;
+                for (; a + 1 < d; a += 2)
                 {
-                    var mean = TOps.Broadcast(Unsafe.Add(ref mu, jd + (nuint)a));
-                    nuint at = (nuint)((a * BlockRows) + i);
-                    var t0 = TOps.Subtract(TOps.Load(ref x, at), mean);
-                    var t1 = TOps.Subtract(TOps.Load(ref x, at + (nuint)w), mean);
-                    if (!spherical)
-                    {
-                        var inverseSd = TOps.Broadcast(Unsafe.Add(ref sc, jd + (nuint)a));
-                        t0 = TOps.Multiply(t0, inverseSd);
-                        t1 = TOps.Multiply(t1, inverseSd);
-                    }
+                    var (t0, t1) = ScaledDifferences(ref x, ref mu, ref sc, jd, a, i, spherical);
+                    var (u0, u1) = ScaledDifferences(ref x, ref mu, ref sc, jd, a + 1, i, spherical);
+                    acc0 = TOps.MultiplyAdd(t0, t0, acc0);
+                    acc1 = TOps.MultiplyAdd(t1, t1, acc1);
+                    odd0 = TOps.MultiplyAdd(u0, u0, odd0);
+                    odd1 = TOps.MultiplyAdd(u1, u1, odd1);
+                }
+                if (a < d)
+                {
+                    var (t0, t1) = ScaledDifferences(ref x, ref mu, ref sc, jd, a, i, spherical);
                     acc0 = TOps.MultiplyAdd(t0, t0, acc0);
                     acc1 = TOps.MultiplyAdd(t1, t1, acc1);
                 }
+                acc0 = TOps.Add(acc0, odd0);
+                acc1 = TOps.Add(acc1, odd1);
                 // Spherical keeps Σ (x − μ)² and folds its precision into the factor of ½.
                 var half = TOps.Broadcast(spherical ? -0.5 * scales[j] * scales[j] : -0.5);
                 var c = TOps.Broadcast(baseConstant + p.LogDetPrecisionCholesky[j] + p.LogWeights[j]);
@@ -285,6 +300,23 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
                 TOps.Store(TOps.MultiplyAdd(half, acc1, c), ref lp, target + (nuint)w);
             }
         }
+    }
+
+    /// <summary>(x_ia − μ_ja)·σ⁻¹_ja for the two row vectors at <paramref name="i"/> (spherical: unscaled).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (TVector, TVector) ScaledDifferences(ref double x, ref double mu, ref double sc, nuint jd, int a, int i, bool spherical)
+    {
+        var mean = TOps.Broadcast(Unsafe.Add(ref mu, jd + (nuint)a));
+        nuint at = (nuint)((a * BlockRows) + i);
+        var t0 = TOps.Subtract(TOps.Load(ref x, at), mean);
+        var t1 = TOps.Subtract(TOps.Load(ref x, at + (nuint)TOps.Count), mean);
+        if (!spherical)
+        {
+            var inverseSd = TOps.Broadcast(Unsafe.Add(ref sc, jd + (nuint)a));
+            t0 = TOps.Multiply(t0, inverseSd);
+            t1 = TOps.Multiply(t1, inverseSd);
+        }
+        return (t0, t1);
     }
 
     /// <summary>U padded to d × dp (zeros right of column d) for every component; computed once per parameter set.</summary>
@@ -431,10 +463,13 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
     private static double SumRows(Span<double> r, int m)
     {
         ref double rr = ref MemoryMarshal.GetReference(r);
-        var acc = TOps.Zero;
-        for (int i = 0; i < m; i += TOps.Count)
-            acc = TOps.Add(acc, TOps.Load(ref rr, (nuint)i));
-        return TOps.Sum(acc);
+        TVector acc0 = TOps.Zero, acc1 = TOps.Zero;
+        for (int i = 0; i < m; i += 2 * TOps.Count)
+        {
+            acc0 = TOps.Add(acc0, TOps.Load(ref rr, (nuint)i));
+            acc1 = TOps.Add(acc1, TOps.Load(ref rr, (nuint)(i + TOps.Count)));
+        }
+        return TOps.Sum(TOps.Add(acc0, acc1));
     }
 
     /// <summary>(r·D)[a, i] = r_i·(Xt[a, i] − μ_a) into <paramref name="w"/> and Σ_i of it into <paramref name="sx"/>, in one pass.</summary>
@@ -447,15 +482,19 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         for (int a = 0; a < d; a++)
         {
             var mu = TOps.Broadcast(mean[a]);
-            var acc = TOps.Zero;
+            TVector acc0 = TOps.Zero, acc1 = TOps.Zero;
             nuint row = (nuint)(a * BlockRows);
-            for (int i = 0; i < m; i += TOps.Count)
+            for (int i = 0; i < m; i += 2 * TOps.Count)
             {
-                var v = TOps.Multiply(TOps.Load(ref rr, (nuint)i), TOps.Subtract(TOps.Load(ref xr, row + (nuint)i), mu));
-                TOps.Store(v, ref wr, row + (nuint)i);
-                acc = TOps.Add(acc, v);
+                nuint i0 = row + (nuint)i, i1 = i0 + (nuint)TOps.Count;
+                var v0 = TOps.Multiply(TOps.Load(ref rr, (nuint)i), TOps.Subtract(TOps.Load(ref xr, i0), mu));
+                var v1 = TOps.Multiply(TOps.Load(ref rr, (nuint)(i + TOps.Count)), TOps.Subtract(TOps.Load(ref xr, i1), mu));
+                TOps.Store(v0, ref wr, i0);
+                TOps.Store(v1, ref wr, i1);
+                acc0 = TOps.Add(acc0, v0);
+                acc1 = TOps.Add(acc1, v1);
             }
-            sx[a] += TOps.Sum(acc);
+            sx[a] += TOps.Sum(TOps.Add(acc0, acc1));
         }
     }
 
@@ -482,27 +521,53 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         rm.AsSpan(nb * width).Clear();
     }
 
-    /// <summary>Σ_i r_i·(x_ia − μ_a) and Σ_i r_i·(x_ia − μ_a)² (diagonal and spherical statistics), in one pass.</summary>
+    /// <summary>
+    /// Adds the lanes of Σ_i r_i·(x_ia − μ_a) and Σ_i r_i·(x_ia − μ_a)² (diagonal and spherical
+    /// statistics) to <paramref name="lanes"/> (first moments of features 0..d−1, then second), in one
+    /// pass. Two row vectors per step: four independent sums, so the adds do not wait on each other.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DiagonalMoments(Span<double> r, double[] xt, ReadOnlySpan<double> mean, int d, int m, Span<double> sx, Span<double> s)
+    private static void DiagonalMoments(Span<double> r, double[] xt, ReadOnlySpan<double> mean, int d, int m, Span<double> lanes)
     {
         ref double rr = ref MemoryMarshal.GetReference(r);
         ref double xr = ref MemoryMarshal.GetArrayDataReference(xt);
+        ref double acc = ref MemoryMarshal.GetReference(lanes);
+        int w = TOps.Count;
         for (int a = 0; a < d; a++)
         {
             var mu = TOps.Broadcast(mean[a]);
-            var first = TOps.Zero;
-            var second = TOps.Zero;
+            TVector first0 = TOps.Zero, first1 = TOps.Zero, second0 = TOps.Zero, second1 = TOps.Zero;
             nuint row = (nuint)(a * BlockRows);
-            for (int i = 0; i < m; i += TOps.Count)
+            for (int i = 0; i < m; i += 2 * w)
             {
-                var e = TOps.Subtract(TOps.Load(ref xr, row + (nuint)i), mu);
-                var v = TOps.Multiply(TOps.Load(ref rr, (nuint)i), e);
-                first = TOps.Add(first, v);
-                second = TOps.MultiplyAdd(v, e, second);
+                nuint i0 = (nuint)i, i1 = (nuint)(i + w);
+                var e0 = TOps.Subtract(TOps.Load(ref xr, row + i0), mu);
+                var e1 = TOps.Subtract(TOps.Load(ref xr, row + i1), mu);
+                var v0 = TOps.Multiply(TOps.Load(ref rr, i0), e0);
+                var v1 = TOps.Multiply(TOps.Load(ref rr, i1), e1);
+                first0 = TOps.Add(first0, v0);
+                first1 = TOps.Add(first1, v1);
+                second0 = TOps.MultiplyAdd(v0, e0, second0);
+                second1 = TOps.MultiplyAdd(v1, e1, second1);
             }
-            sx[a] += TOps.Sum(first);
-            s[a] += TOps.Sum(second);
+            nuint f = (nuint)(a * w), q = (nuint)((d + a) * w);
+            TOps.Store(TOps.Add(TOps.Load(ref acc, f), TOps.Add(first0, first1)), ref acc, f);
+            TOps.Store(TOps.Add(TOps.Load(ref acc, q), TOps.Add(second0, second1)), ref acc, q);
+        }
+    }
+
+    /// <summary>The chunk's diagonal moment lanes, summed across lanes, into the statistics.</summary>
+    private static void AddLanes(double[] moments, int k, int d, Span<double> sx, Span<double> second)
+    {
+        ref double acc = ref MemoryMarshal.GetArrayDataReference(moments);
+        int w = TOps.Count;
+        for (int j = 0; j < k; j++)
+        {
+            for (int a = 0; a < d; a++)
+            {
+                sx[(j * d) + a] += TOps.Sum(TOps.Load(ref acc, (nuint)(((2 * j * d) + a) * w)));
+                second[(j * d) + a] += TOps.Sum(TOps.Load(ref acc, (nuint)(((2 * j * d) + d + a) * w)));
+            }
         }
     }
 
@@ -515,7 +580,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
 
     /// <summary>
     /// S[a, b] += Σ_i (r·D)[a, i]·(Xt[b, i] − μ_b) for a ≤ b, each a dot product across the block's
-    /// rows in the feature-major arrays (lanes run over rows), two accumulators each, one horizontal
+    /// rows in the feature-major arrays (lanes run over rows), two entries and two row vectors per pass, one horizontal
     /// sum per entry and block. Padding rows carry r = 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -528,18 +593,25 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         {
             var mu = TOps.Broadcast(mean[b]);
             nuint xb = (nuint)(b * BlockRows);
-            for (int a = 0; a <= b; a++)
+            // Two entries (a, b) and (a + 1, b) per pass share the loads of column b: four independent sums.
+            for (int a = 0; a <= b; a += 2)
             {
-                nuint wa = (nuint)(a * BlockRows);
-                var acc0 = TOps.Zero;
-                var acc1 = TOps.Zero;
+                bool pair = a + 1 <= b;
+                nuint wa = (nuint)(a * BlockRows), wb = pair ? wa + BlockRows : wa;
+                TVector acc0 = TOps.Zero, acc1 = TOps.Zero, next0 = TOps.Zero, next1 = TOps.Zero;
                 for (int i = 0; i < m; i += 2 * lanes)
                 {
                     nuint i0 = (nuint)i, i1 = (nuint)(i + lanes);
-                    acc0 = TOps.MultiplyAdd(TOps.Load(ref wr, wa + i0), TOps.Subtract(TOps.Load(ref xr, xb + i0), mu), acc0);
-                    acc1 = TOps.MultiplyAdd(TOps.Load(ref wr, wa + i1), TOps.Subtract(TOps.Load(ref xr, xb + i1), mu), acc1);
+                    var x0 = TOps.Subtract(TOps.Load(ref xr, xb + i0), mu);
+                    var x1 = TOps.Subtract(TOps.Load(ref xr, xb + i1), mu);
+                    acc0 = TOps.MultiplyAdd(TOps.Load(ref wr, wa + i0), x0, acc0);
+                    acc1 = TOps.MultiplyAdd(TOps.Load(ref wr, wa + i1), x1, acc1);
+                    next0 = TOps.MultiplyAdd(TOps.Load(ref wr, wb + i0), x0, next0);
+                    next1 = TOps.MultiplyAdd(TOps.Load(ref wr, wb + i1), x1, next1);
                 }
                 s[(a * width) + b] += TOps.Sum(TOps.Add(acc0, acc1));
+                if (pair)
+                    s[((a + 1) * width) + b] += TOps.Sum(TOps.Add(next0, next1));
             }
         }
     }
