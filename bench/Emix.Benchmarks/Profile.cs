@@ -31,7 +31,7 @@ internal static class Profile
     {
         action();
         double bestWall = double.MaxValue, bestCpu = double.MaxValue;
-        for (int rep = 0; rep < 5; rep++)
+        for (int rep = 0; rep < 15; rep++)
         {
             var process = Process.GetCurrentProcess();
             var cpu = process.TotalProcessorTime;

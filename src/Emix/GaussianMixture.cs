@@ -146,13 +146,19 @@ public sealed class GaussianMixture
     {
         int d = data.FeatureCount;
         double limit = Math.Sqrt(double.MaxValue / (4.0 * data.RowCount * d)) * 1e-6;
-        // One sequential pass (streamed sources read their chunks); the first largest value wins. A process
-        // of a distributed fit checks the rows it holds (the limit depends only on the global row count).
-        long largest = 0;
-        double largestValue = 0;
+        // One sequential pass (streamed sources read their chunks) that only asks whether any value is too
+        // large, by vectors; the message's first largest value is looked for only then. A process of a
+        // distributed fit checks the rows it holds (the limit depends only on the global row count).
         double[]? buffer = null;
         var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
         var (first, end) = data.Processes?.OwnedChunks(chunking, data.Processes.Rank) ?? (0, chunking.ChunkCount);
+        bool tooLarge = false;
+        for (int c = first; c < end && !tooLarge; c++)
+            tooLarge = AnyAbove(data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer), limit);
+        if (!tooLarge)
+            return;
+        long largest = 0;
+        double largestValue = 0;
         for (int c = first; c < end; c++)
         {
             var values = data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer);
@@ -166,11 +172,26 @@ public sealed class GaussianMixture
             }
         }
         double magnitude = Math.Abs(largestValue);
-        if (magnitude > limit)
+        throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
+            $"{data.Source}: data row {(largest / d) + 1} (a header not counted), column {(largest % d) + 1}: {largestValue:G6} is too large for EM in double precision (its squares would overflow; about {limit:G2} at most for {data.RowCount} rows of {d} columns). Scale the input data, e.g. divide by 1e{Math.Ceiling(Math.Log10(magnitude)):F0}."));
+    }
+
+    /// <summary>Whether any |value| exceeds <paramref name="limit"/> (NaN does not).</summary>
+    private static bool AnyAbove(ReadOnlySpan<double> values, double limit)
+    {
+        var bound = new System.Numerics.Vector<double>(limit);
+        int w = System.Numerics.Vector<double>.Count, i = 0;
+        for (; i + w <= values.Length; i += w)
         {
-            throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
-                $"{data.Source}: data row {(largest / d) + 1} (a header not counted), column {(largest % d) + 1}: {largestValue:G6} is too large for EM in double precision (its squares would overflow; about {limit:G2} at most for {data.RowCount} rows of {d} columns). Scale the input data, e.g. divide by 1e{Math.Ceiling(Math.Log10(magnitude)):F0}."));
+            if (System.Numerics.Vector.GreaterThanAny(System.Numerics.Vector.Abs(new System.Numerics.Vector<double>(values.Slice(i, w))), bound))
+                return true;
         }
+        for (; i < values.Length; i++)
+        {
+            if (Math.Abs(values[i]) > limit)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>A last guard: no NaN or infinite parameter ever leaves a fit as if it were a result.</summary>
