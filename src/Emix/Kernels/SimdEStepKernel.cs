@@ -55,6 +55,13 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             Norm = new double[BlockRows];
             if (type is CovarianceType.Diagonal or CovarianceType.Spherical)
                 Moments = new double[2 * k * d * TOps.Count];
+            if (type == CovarianceType.Tied)
+            {
+                RowWeight = new double[BlockRows];
+                ChunkCounts = new double[k];
+                ChunkFirst = new double[k * d];
+                Discard = new double[d];
+            }
             if (type is CovarianceType.Full or CovarianceType.Tied)
             {
                 Rm = new double[BlockRows * RowWidth];
@@ -72,6 +79,9 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         /// over the chunk so far (one vector each); summed across lanes once per chunk, not per block.
         /// </summary>
         public readonly double[] Moments = [];
+
+        /// <summary>Tied: Σ_j r_ij per row of the block, and the chunk's nk and Σ r·(x − μ_j) (see <see cref="TiedCorrection"/>).</summary>
+        public readonly double[] RowWeight = [], ChunkCounts = [], ChunkFirst = [], Discard = [];
 
         /// <summary>x − μ_j, row-major (B × RowWidth), for the second moments.</summary>
         public readonly double[] Rm = [];
@@ -101,40 +111,55 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             s.Second.AsSpan().Clear();
         else
             s.Moments.AsSpan().Clear();
+        bool tied = type == CovarianceType.Tied;
+        ReadOnlySpan<double> tiedCentre = default;
+        if (tied)
+        {
+            tiedCentre = PaddedFactors(p).AsSpan(d * PaddedFeatures(d), d);
+            s.ChunkCounts.AsSpan().Clear();
+            s.ChunkFirst.AsSpan().Clear();
+        }
         double logLikelihood = 0;
         for (int start = 0; start < n; start += BlockRows)
         {
             double blockLogLikelihood = LoadBlock(p, rows, start, n, s, responsibilities: true, out int nb, out int m);
             logLikelihood += weights.IsEmpty ? blockLogLikelihood : WeightBlock(s, k, weights.Slice(start, nb));
+            if (tied)
+                s.RowWeight.AsSpan(0, m).Clear();
             for (int j = 0; j < k; j++)
             {
                 var r = s.LogP.AsSpan(j * BlockRows, m);
                 r[nb..m].Clear(); // padding rows carry no weight
-                nk[j] += SumRows(r, m);
-                if (general)
+                double count = SumRows(r, m);
+                nk[j] += count;
+                if (tied)
+                {
+                    // One second-moment pass for all components, around a common centre (corrected per chunk).
+                    s.ChunkCounts[j] += count;
+                    WeightAndFirstMoment(r, s.Xt, p.MeanOf(j), d, m, null, s.ChunkFirst.AsSpan(j * d, d));
+                    AddTo(r, s.RowWeight, m);
+                }
+                else if (general)
                 {
                     WeightAndFirstMoment(r, s.Xt, p.MeanOf(j), d, m, s.W, sx.Slice(j * d, d));
-                    int offset = type == CovarianceType.Full ? j * weightRows * s.RowWidth : 0;
-                    if (d <= SmallFeatureCount)
-                    {
-                        AddUpperDotProducts(s.W, s.Xt, p.MeanOf(j), d, s.RowWidth, m, s.Second.AsSpan(offset, weightRows * s.RowWidth));
-                    }
-                    else if (d == s.RowWidth)
-                    {
-                        // Rows are whole vectors: centre them as the tiles load them, no copy.
-                        AddUpperProducts(s.W, rows.Slice(start * d, nb * d), p.MeanOf(j), d, s.RowWidth, nb, s.Second.AsSpan(offset, weightRows * s.RowWidth));
-                    }
-                    else
-                    {
-                        CentreRowMajor(rows.Slice(start * d, nb * d), p.MeanOf(j), nb, d, s.RowWidth, s.Rm);
-                        AddUpperProducts(s.W, s.Rm, default, d, s.RowWidth, m, s.Second.AsSpan(offset, weightRows * s.RowWidth));
-                    }
+                    AddSecondMoments(s, rows, start, nb, m, d, p.MeanOf(j), j * weightRows * s.RowWidth);
                 }
                 else
                 {
                     DiagonalMoments(r, s.Xt, p.MeanOf(j), d, m, s.Moments.AsSpan(2 * j * d * TOps.Count, 2 * d * TOps.Count));
                 }
             }
+            if (tied)
+            {
+                WeightAndFirstMoment(s.RowWeight, s.Xt, tiedCentre, d, m, s.W, s.Discard);
+                AddSecondMoments(s, rows, start, nb, m, d, tiedCentre, 0);
+            }
+        }
+        if (tied)
+        {
+            TiedCorrection(p, tiedCentre, s);
+            for (int i = 0; i < k * d; i++)
+                sx[i] += s.ChunkFirst[i];
         }
         if (!general)
             AddLanes(s.Moments, k, d, sx, second);
@@ -152,6 +177,66 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             }
         }
         stats[SufficientStatistics.LogLikelihoodOffset] += logLikelihood;
+    }
+
+    /// <summary>
+    /// The padded second moments at <paramref name="offset"/> in Second += Σ_i W[·, i]·(x_i − centre)ᵀ, the
+    /// rows of the block centred on <paramref name="centre"/>, by the method that suits d.
+    /// </summary>
+    private static void AddSecondMoments(Scratch s, ReadOnlySpan<double> rows, int start, int nb, int m, int d, ReadOnlySpan<double> centre, int offset)
+    {
+        int weightRows = (d + 7) & ~7;
+        var target = s.Second.AsSpan(offset, weightRows * s.RowWidth);
+        if (d <= SmallFeatureCount)
+        {
+            AddUpperDotProducts(s.W, s.Xt, centre, d, s.RowWidth, m, target);
+        }
+        else if (d == s.RowWidth)
+        {
+            // Rows are whole vectors: centre them as the tiles load them, no copy.
+            AddUpperProducts(s.W, rows.Slice(start * d, nb * d), centre, d, s.RowWidth, nb, target);
+        }
+        else
+        {
+            CentreRowMajor(rows.Slice(start * d, nb * d), centre, nb, d, s.RowWidth, s.Rm);
+            AddUpperProducts(s.W, s.Rm, default, d, s.RowWidth, m, target);
+        }
+    }
+
+    /// <summary>total[i] += r[i] for the block's rows.</summary>
+    private static void AddTo(Span<double> r, double[] total, int m)
+    {
+        ref double rr = ref MemoryMarshal.GetReference(r);
+        ref double tr = ref MemoryMarshal.GetArrayDataReference(total);
+        for (int i = 0; i < m; i += TOps.Count)
+            TOps.Store(TOps.Add(TOps.Load(ref tr, (nuint)i), TOps.Load(ref rr, (nuint)i)), ref tr, (nuint)i);
+    }
+
+    /// <summary>
+    /// Tied: the chunk's pass gave A = Σ_i (Σ_j r_ij)(x_i − c)(x_i − c)ᵀ around the common centre c. The
+    /// statistic is Σ_j Σ_i r_ij (x_i − μ_j)(x_i − μ_j)ᵀ = A − Σ_j (δ_j f_jᵀ + f_j δ_jᵀ + N_j δ_j δ_jᵀ) with
+    /// δ_j = μ_j − c, f_j = Σ_i r_ij (x_i − μ_j) and N_j = Σ_i r_ij (expand (x − c) − δ_j). One pass costs
+    /// d²/2 per row instead of k·d²/2. c is the mixture's mean, so δ_j is the spread of the means and the
+    /// cancellation costs about ε·|δ|²/σ² relative (1e-14 for means 10σ apart).
+    /// </summary>
+    private static void TiedCorrection(GaussianParameters p, ReadOnlySpan<double> centre, Scratch s)
+    {
+        int k = p.ComponentCount, d = p.FeatureCount;
+        var delta = s.Discard;
+        for (int j = 0; j < k; j++)
+        {
+            var mean = p.MeanOf(j);
+            for (int a = 0; a < d; a++)
+                delta[a] = mean[a] - centre[a];
+            var f = s.ChunkFirst.AsSpan(j * d, d);
+            double count = s.ChunkCounts[j];
+            for (int a = 0; a < d; a++)
+            {
+                var row = s.Second.AsSpan(a * s.RowWidth, d);
+                for (int b = a; b < d; b++)
+                    row[b] -= (delta[a] * f[b]) + (f[a] * delta[b]) + (count * delta[a] * delta[b]);
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -228,22 +313,40 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
     {
         int k = p.ComponentCount, d = p.FeatureCount;
         var type = p.Structure.Type;
+        double baseConstant = -0.5 * d * Log2Pi;
+        Span<double> halves = stackalloc double[k];
+        Span<double> constants = stackalloc double[k];
+        for (int j = 0; j < k; j++)
+            constants[j] = baseConstant + p.LogDetPrecisionCholesky[j] + p.LogWeights[j];
         if (type is CovarianceType.Diagonal or CovarianceType.Spherical)
         {
-            DiagonalLogDensities(p, s.Xt, s.LogP, m);
+            bool spherical = type == CovarianceType.Spherical;
+            double[] scales = p.PrecisionCholeskyValues; // σ⁻¹ per component and feature, or per component (spherical)
+            // Spherical keeps Σ (x − μ)² and folds its precision into the factor of ½.
+            for (int j = 0; j < k; j++)
+                halves[j] = spherical ? -0.5 * scales[j] * scales[j] : -0.5;
+            SquaredDistanceLogDensities(s.Xt, p.Means, spherical ? null : scales, halves, constants, d, m, s.LogP);
             return;
         }
-        // Full and tied: q = ‖(x − μ_j)U_j‖² through the triangular product, then c_j − ½q.
         double[] factors = PaddedFactors(p);
         int dp = PaddedFeatures(d);
+        if (type == CovarianceType.Tied)
+        {
+            // One factor for all: y = (x − c)U once per row, then q_j = ‖y − (μ_j − c)U‖² costs d per component.
+            Centre(s.Xt, factors.AsSpan(d * dp, d), d, m, s.D);
+            TriangularProduct(s.D, factors.AsSpan(0, d * dp), d, dp, m, s.W);
+            halves.Fill(-0.5);
+            SquaredDistanceLogDensities(s.W, factors.AsSpan((d * dp) + d, k * d), null, halves, constants, d, m, s.LogP);
+            return;
+        }
+        // Full: q = ‖(x − μ_j)U_j‖² through the triangular product, then c_j − ½q.
         var half = TOps.Broadcast(-0.5);
         for (int j = 0; j < k; j++)
         {
             var logP = s.LogP.AsSpan(j * BlockRows, m);
             Centre(s.Xt, p.MeanOf(j), d, m, s.D);
-            int offset = type == CovarianceType.Full ? j * d * dp : 0;
-            TriangularQuadraticForm(s.D, factors.AsSpan(offset, d * dp), d, dp, m, logP);
-            var c = TOps.Broadcast((-0.5 * d * Log2Pi) + p.LogDetPrecisionCholesky[j] + p.LogWeights[j]);
+            TriangularQuadraticForm(s.D, factors.AsSpan(j * d * dp, d * dp), d, dp, m, logP);
+            var c = TOps.Broadcast(constants[j]);
             ref double lp = ref MemoryMarshal.GetReference(logP);
             for (int i = 0; i < m; i += TOps.Count)
                 TOps.Store(TOps.MultiplyAdd(half, TOps.Load(ref lp, (nuint)i), c), ref lp, (nuint)i);
@@ -251,21 +354,20 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
     }
 
     /// <summary>
-    /// Diagonal and spherical: LogP[j, i] = c_j − ½·Σ_a ((x_ia − μ_ja)·σ⁻¹_ja)² with rows outermost, so
-    /// a pair of row vectors (d cache lines of the feature-major block) stays in L1 while every
-    /// component reads it; component by component, the whole block would be read k times.
+    /// LogP[j, i] = constants_j + halves_j·Σ_a ((x_ia − μ_ja)·σ⁻¹_ja)² (no σ⁻¹ when <paramref name="scales"/>
+    /// is null) with rows outermost, so a pair of row vectors (d cache lines of the feature-major block)
+    /// stays in L1 while every component reads it; component by component, the whole block would be
+    /// read k times. Diagonal, spherical, and tied in the space of its factor.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DiagonalLogDensities(GaussianParameters p, double[] xt, double[] logP, int m)
+    private static void SquaredDistanceLogDensities(double[] xt, ReadOnlySpan<double> means, double[]? scales, ReadOnlySpan<double> halves, ReadOnlySpan<double> constants, int d, int m, double[] logP)
     {
-        int k = p.ComponentCount, d = p.FeatureCount;
-        bool spherical = p.Structure.Type == CovarianceType.Spherical;
-        double[] scales = p.PrecisionCholeskyValues; // σ⁻¹ per component and feature, or per component (spherical)
-        double baseConstant = -0.5 * d * Log2Pi;
+        int k = halves.Length;
+        bool scaled = scales is not null;
         ref double x = ref MemoryMarshal.GetArrayDataReference(xt);
         ref double lp = ref MemoryMarshal.GetArrayDataReference(logP);
-        ref double mu = ref MemoryMarshal.GetArrayDataReference(p.Means);
-        ref double sc = ref MemoryMarshal.GetArrayDataReference(scales);
+        ref double mu = ref MemoryMarshal.GetReference(means);
+        ref double sc = ref scaled ? ref MemoryMarshal.GetArrayDataReference(scales!) : ref mu;
         int w = TOps.Count;
         for (int i = 0; i < m; i += 2 * w)
         {
@@ -277,8 +379,8 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
                 int a = 0;
                 for (; a + 1 < d; a += 2)
                 {
-                    var (t0, t1) = ScaledDifferences(ref x, ref mu, ref sc, jd, a, i, spherical);
-                    var (u0, u1) = ScaledDifferences(ref x, ref mu, ref sc, jd, a + 1, i, spherical);
+                    var (t0, t1) = ScaledDifferences(ref x, ref mu, ref sc, jd, a, i, scaled);
+                    var (u0, u1) = ScaledDifferences(ref x, ref mu, ref sc, jd, a + 1, i, scaled);
                     acc0 = TOps.MultiplyAdd(t0, t0, acc0);
                     acc1 = TOps.MultiplyAdd(t1, t1, acc1);
                     odd0 = TOps.MultiplyAdd(u0, u0, odd0);
@@ -286,15 +388,14 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
                 }
                 if (a < d)
                 {
-                    var (t0, t1) = ScaledDifferences(ref x, ref mu, ref sc, jd, a, i, spherical);
+                    var (t0, t1) = ScaledDifferences(ref x, ref mu, ref sc, jd, a, i, scaled);
                     acc0 = TOps.MultiplyAdd(t0, t0, acc0);
                     acc1 = TOps.MultiplyAdd(t1, t1, acc1);
                 }
                 acc0 = TOps.Add(acc0, odd0);
                 acc1 = TOps.Add(acc1, odd1);
-                // Spherical keeps Σ (x − μ)² and folds its precision into the factor of ½.
-                var half = TOps.Broadcast(spherical ? -0.5 * scales[j] * scales[j] : -0.5);
-                var c = TOps.Broadcast(baseConstant + p.LogDetPrecisionCholesky[j] + p.LogWeights[j]);
+                var half = TOps.Broadcast(halves[j]);
+                var c = TOps.Broadcast(constants[j]);
                 nuint target = (nuint)((j * BlockRows) + i);
                 TOps.Store(TOps.MultiplyAdd(half, acc0, c), ref lp, target);
                 TOps.Store(TOps.MultiplyAdd(half, acc1, c), ref lp, target + (nuint)w);
@@ -302,15 +403,15 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         }
     }
 
-    /// <summary>(x_ia − μ_ja)·σ⁻¹_ja for the two row vectors at <paramref name="i"/> (spherical: unscaled).</summary>
+    /// <summary>(x_ia − μ_ja)·σ⁻¹_ja for the two row vectors at <paramref name="i"/> (unscaled unless <paramref name="scaled"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (TVector, TVector) ScaledDifferences(ref double x, ref double mu, ref double sc, nuint jd, int a, int i, bool spherical)
+    private static (TVector, TVector) ScaledDifferences(ref double x, ref double mu, ref double sc, nuint jd, int a, int i, bool scaled)
     {
         var mean = TOps.Broadcast(Unsafe.Add(ref mu, jd + (nuint)a));
         nuint at = (nuint)((a * BlockRows) + i);
         var t0 = TOps.Subtract(TOps.Load(ref x, at), mean);
         var t1 = TOps.Subtract(TOps.Load(ref x, at + (nuint)TOps.Count), mean);
-        if (!spherical)
+        if (scaled)
         {
             var inverseSd = TOps.Broadcast(Unsafe.Add(ref sc, jd + (nuint)a));
             t0 = TOps.Multiply(t0, inverseSd);
@@ -319,15 +420,38 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         return (t0, t1);
     }
 
-    /// <summary>U padded to d × dp (zeros right of column d) for every component; computed once per parameter set.</summary>
+    /// <summary>
+    /// U padded to d × dp (zeros right of column d) for every component; computed once per parameter
+    /// set. Tied adds the common centre c = Σ_j w_j μ_j (d) and (μ_j − c)U for every component (k × d).
+    /// </summary>
     private static double[] PaddedFactors(GaussianParameters p) => p.GetOrCreateKernelData(static q =>
     {
-        int d = q.FeatureCount, dp = PaddedFeatures(d);
-        int count = q.Structure.Type == CovarianceType.Full ? q.ComponentCount : 1;
-        var padded = new double[count * d * dp];
+        int d = q.FeatureCount, dp = PaddedFeatures(d), k = q.ComponentCount;
+        bool tied = q.Structure.Type == CovarianceType.Tied;
+        int count = tied ? 1 : k;
+        var padded = new double[(count * d * dp) + (tied ? d + (k * d) : 0)];
         for (int j = 0; j < count; j++)
             for (int a = 0; a < d; a++)
                 q.PrecisionCholeskyValues.AsSpan((j * d * d) + (a * d), d).CopyTo(padded.AsSpan((j * d * dp) + (a * dp), d));
+        if (tied)
+        {
+            var centre = padded.AsSpan(d * dp, d);
+            for (int j = 0; j < k; j++)
+                for (int a = 0; a < d; a++)
+                    centre[a] += q.Weights[j] * q.Means[(j * d) + a];
+            var shifted = padded.AsSpan((d * dp) + d, k * d);
+            var u = q.PrecisionCholeskyValues;
+            for (int j = 0; j < k; j++)
+            {
+                for (int b = 0; b < d; b++)
+                {
+                    double sum = 0;
+                    for (int a = 0; a <= b; a++)
+                        sum += (q.Means[(j * d) + a] - centre[a]) * u[(a * d) + b];
+                    shifted[(j * d) + b] = sum;
+                }
+            }
+        }
         return padded;
     });
 
@@ -393,6 +517,53 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             }
             TOps.Store(q0, ref qr, (nuint)i);
             TOps.Store(q1, ref qr, (nuint)(i + w));
+        }
+    }
+
+    /// <summary>Y[b, i] = Σ_{a≤b} D[a, i]·U[a, b] (feature-major, dp rows; rows past d are zero), 2 row vectors × 4 columns per tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TriangularProduct(double[] dm, ReadOnlySpan<double> u, int d, int dp, int m, double[] y)
+    {
+        ref double dr = ref MemoryMarshal.GetArrayDataReference(dm);
+        ref double ur = ref MemoryMarshal.GetReference(u);
+        ref double yr = ref MemoryMarshal.GetArrayDataReference(y);
+        int w = TOps.Count;
+        for (int i = 0; i < m; i += 2 * w)
+        {
+            for (int b0 = 0; b0 < d; b0 += 4)
+            {
+                TVector a00 = TOps.Zero, a01 = TOps.Zero, a02 = TOps.Zero, a03 = TOps.Zero;
+                TVector a10 = TOps.Zero, a11 = TOps.Zero, a12 = TOps.Zero, a13 = TOps.Zero;
+                int last = Math.Min(b0 + 4, d);
+                for (int a = 0; a < last; a++)
+                {
+                    nuint at = (nuint)((a * BlockRows) + i);
+                    var x0 = TOps.Load(ref dr, at);
+                    var x1 = TOps.Load(ref dr, at + (nuint)w);
+                    nuint ua = (nuint)((a * dp) + b0);
+                    var u0 = TOps.Broadcast(Unsafe.Add(ref ur, ua));
+                    var u1 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 1));
+                    var u2 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 2));
+                    var u3 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 3));
+                    a00 = TOps.MultiplyAdd(x0, u0, a00);
+                    a01 = TOps.MultiplyAdd(x0, u1, a01);
+                    a02 = TOps.MultiplyAdd(x0, u2, a02);
+                    a03 = TOps.MultiplyAdd(x0, u3, a03);
+                    a10 = TOps.MultiplyAdd(x1, u0, a10);
+                    a11 = TOps.MultiplyAdd(x1, u1, a11);
+                    a12 = TOps.MultiplyAdd(x1, u2, a12);
+                    a13 = TOps.MultiplyAdd(x1, u3, a13);
+                }
+                nuint row = (nuint)((b0 * BlockRows) + i);
+                TOps.Store(a00, ref yr, row);
+                TOps.Store(a10, ref yr, row + (nuint)w);
+                TOps.Store(a01, ref yr, row + BlockRows);
+                TOps.Store(a11, ref yr, row + BlockRows + (nuint)w);
+                TOps.Store(a02, ref yr, row + (2 * BlockRows));
+                TOps.Store(a12, ref yr, row + (2 * BlockRows) + (nuint)w);
+                TOps.Store(a03, ref yr, row + (3 * BlockRows));
+                TOps.Store(a13, ref yr, row + (3 * BlockRows) + (nuint)w);
+            }
         }
     }
 
@@ -472,13 +643,14 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         return TOps.Sum(TOps.Add(acc0, acc1));
     }
 
-    /// <summary>(r·D)[a, i] = r_i·(Xt[a, i] − μ_a) into <paramref name="w"/> and Σ_i of it into <paramref name="sx"/>, in one pass.</summary>
+    /// <summary>(r·D)[a, i] = r_i·(Xt[a, i] − μ_a) into <paramref name="w"/> (unless null) and Σ_i of it into <paramref name="sx"/>, in one pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightAndFirstMoment(Span<double> r, double[] xt, ReadOnlySpan<double> mean, int d, int m, double[] w, Span<double> sx)
+    private static void WeightAndFirstMoment(Span<double> r, double[] xt, ReadOnlySpan<double> mean, int d, int m, double[]? w, Span<double> sx)
     {
         ref double rr = ref MemoryMarshal.GetReference(r);
         ref double xr = ref MemoryMarshal.GetArrayDataReference(xt);
-        ref double wr = ref MemoryMarshal.GetArrayDataReference(w);
+        bool store = w is not null;
+        ref double wr = ref store ? ref MemoryMarshal.GetArrayDataReference(w!) : ref rr;
         for (int a = 0; a < d; a++)
         {
             var mu = TOps.Broadcast(mean[a]);
@@ -489,8 +661,11 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
                 nuint i0 = row + (nuint)i, i1 = i0 + (nuint)TOps.Count;
                 var v0 = TOps.Multiply(TOps.Load(ref rr, (nuint)i), TOps.Subtract(TOps.Load(ref xr, i0), mu));
                 var v1 = TOps.Multiply(TOps.Load(ref rr, (nuint)(i + TOps.Count)), TOps.Subtract(TOps.Load(ref xr, i1), mu));
-                TOps.Store(v0, ref wr, i0);
-                TOps.Store(v1, ref wr, i1);
+                if (store)
+                {
+                    TOps.Store(v0, ref wr, i0);
+                    TOps.Store(v1, ref wr, i1);
+                }
                 acc0 = TOps.Add(acc0, v0);
                 acc1 = TOps.Add(acc1, v1);
             }
