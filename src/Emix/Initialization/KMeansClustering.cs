@@ -48,7 +48,7 @@ internal static class KMeansClustering
         double tolerance = double.NaN;
         var chunking = new Chunking(n, Chunking.DefaultChunkRows);
         int scratchLength = distances.ScratchLength(d);
-        var labels = new int[n];
+        var labels = GC.AllocateUninitializedArray<int>(n);
         Array.Fill(labels, -1);
         // Statistics: [changed labels], counts (k), sums (k×d), and in the first iteration only the
         // squared deviations from the column means (d).

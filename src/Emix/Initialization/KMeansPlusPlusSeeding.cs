@@ -22,10 +22,12 @@ internal static class KMeansPlusPlusSeeding
     /// <see cref="ColumnMoments"/> sums them), which saves k-means a pass.
     /// </summary>
     /// <remarks>
-    /// Memory: besides the n distances to the nearest seed and their n prefix sums, one array of n
-    /// per candidate (2 + ⌊ln k⌋) keeps the distances as they would be with that candidate chosen,
-    /// so the chosen one's array becomes the new distances instead of another pass over the rows
-    /// (the passes are bound by memory bandwidth, and k-means++ makes one per seed).
+    /// The passes over the rows are bound by memory bandwidth on large data, and k-means++ makes
+    /// one per seed. When a row has more features than there are candidates (2 + ⌊ln k⌋), each
+    /// candidate's pass also keeps the distances as they would be with that candidate chosen, and
+    /// the chosen one's array becomes the new distances: writing those arrays costs less than
+    /// reading the rows again in an update pass, and they take less memory than the data. With
+    /// fewer features the update pass is the cheaper one.
     /// </remarks>
     internal static int[] Select(DataSet data, int k, RandomSource rng, int? threads, CentreDistances distances, Span<double> columnSums)
     {
@@ -37,7 +39,8 @@ internal static class KMeansPlusPlusSeeding
         int trials = 2 + (int)Math.Log(k);
         var centers = new int[k];
         centers[0] = weights is null ? rng.NextInt(n) : rng.ChooseDistinctWeighted(weights, 1)[0];
-        var closest = new double[n];
+        // The n-arrays here are written in full before they are read: no need to zero them first.
+        var closest = GC.AllocateUninitializedArray<double>(n);
         ChunkRunner.Reduce(chunking, d, threads, () => new DistanceScratch(scratchLength), (c, sums, scratch) =>
         {
             int start = chunking.Start(c), len = chunking.Length(c);
@@ -47,13 +50,13 @@ internal static class KMeansPlusPlusSeeding
         }, columnSums, static scratch => scratch.Dispose());
         if (k == 1)
             return centers;
-        var prefix = new double[n];
+        var prefix = GC.AllocateUninitializedArray<double>(n);
         var candidates = new int[trials];
         var candidateRows = new double[trials * d];
         var potentials = new double[trials];
-        var closestWith = new double[trials][];
-        for (int t = 0; t < trials; t++)
-            closestWith[t] = new double[n];
+        // The distances as they would be with each candidate chosen (see the remarks); none kept
+        // when an update pass is cheaper.
+        double[][] closestWith = d > trials ? [.. Enumerable.Range(0, trials).Select(_ => GC.AllocateUninitializedArray<double>(n))] : [];
         for (int m = 1; m < k; m++)
         {
             PrefixSums(closest, weights, prefix);
@@ -71,7 +74,9 @@ internal static class KMeansPlusPlusSeeding
                 int start = chunking.Start(c), len = chunking.Length(c);
                 var toCandidates = scratch.Distances.AsSpan(0, trials * len);
                 distances.ToCentres(values.AsSpan(start * d, len * d), d, candidateRows, toCandidates, scratch.Block);
-                Potentials(current.AsSpan(start, len), weights is null ? default : weights.AsSpan(start, len), toCandidates, closestWith, start, stats);
+                Potentials(current.AsSpan(start, len), weights is null ? default : weights.AsSpan(start, len), toCandidates, stats);
+                for (int t = 0; t < closestWith.Length; t++)
+                    toCandidates.Slice(t * len, len).CopyTo(closestWith[t].AsSpan(start, len));
             }, potentials, static scratch => scratch.Dispose());
             int best = -1;
             double bestPotential = double.PositiveInfinity;
@@ -84,7 +89,22 @@ internal static class KMeansPlusPlusSeeding
                 }
             }
             centers[m] = candidates[best];
-            (closest, closestWith[best]) = (closestWith[best], closest);
+            if (closestWith.Length > 0)
+            {
+                (closest, closestWith[best]) = (closestWith[best], closest);
+                continue;
+            }
+            var chosen = candidateRows.AsSpan(best * d, d).ToArray();
+            var updated = closest;
+            ChunkRunner.ForEach(chunking, threads, () => new DistanceScratch(scratchLength, distanceLength: chunking.ChunkRows), (c, scratch) =>
+            {
+                int start = chunking.Start(c), len = chunking.Length(c);
+                var toChosen = scratch.Distances.AsSpan(0, len);
+                distances.ToCentres(values.AsSpan(start * d, len * d), d, chosen, toChosen, scratch.Block);
+                var rowClosest = updated.AsSpan(start, len);
+                for (int i = 0; i < len; i++)
+                    rowClosest[i] = Math.Min(rowClosest[i], toChosen[i]);
+            }, static scratch => scratch.Dispose());
         }
         return centers;
     }
@@ -112,43 +132,36 @@ internal static class KMeansPlusPlusSeeding
     }
 
     /// <summary>
-    /// For candidate t and the n rows of a chunk from row <paramref name="start"/>:
-    /// closestWith[t][start + i] = min(closest[i], distances[t·n + i]), and potentials[t] = Σᵢ wᵢ · that,
-    /// rows in order (wᵢ = 1 without weights: no multiply). Four candidates at a time: their sums
-    /// are independent, so the adds overlap instead of each waiting on the previous one.
+    /// For candidate t and the n rows of a chunk: distances[t·n + i] becomes min(closest[i],
+    /// distances[t·n + i]) in place, and potentials[t] = Σᵢ wᵢ · that, rows in order (wᵢ = 1 without
+    /// weights: no multiply). The sums go four candidates at a time: they are independent, so the
+    /// adds overlap instead of each waiting on the previous one.
     /// </summary>
-    private static void Potentials(ReadOnlySpan<double> closest, ReadOnlySpan<double> weights, ReadOnlySpan<double> distances, double[][] closestWith, int start, Span<double> potentials)
+    private static void Potentials(ReadOnlySpan<double> closest, ReadOnlySpan<double> weights, Span<double> distances, Span<double> potentials)
     {
         int n = closest.Length, trials = potentials.Length;
+        for (int t = 0; t < trials; t++)
+        {
+            var dt = distances.Slice(t * n, n);
+            for (int i = 0; i < n; i++)
+                dt[i] = Math.Min(closest[i], dt[i]);
+        }
         for (int t0 = 0; t0 < trials; t0 += 4)
         {
-            // Past the last candidate the group repeats it (same values written twice; the sums are not kept).
-            int t1 = Math.Min(t0 + 1, trials - 1), t2 = Math.Min(t0 + 2, trials - 1), t3 = Math.Min(t0 + 3, trials - 1);
+            // Past the last candidate the group reads the last one again; those sums are not kept.
             var d0 = distances.Slice(t0 * n, n);
-            var d1 = distances.Slice(t1 * n, n);
-            var d2 = distances.Slice(t2 * n, n);
-            var d3 = distances.Slice(t3 * n, n);
-            var c0 = closestWith[t0].AsSpan(start, n);
-            var c1 = closestWith[t1].AsSpan(start, n);
-            var c2 = closestWith[t2].AsSpan(start, n);
-            var c3 = closestWith[t3].AsSpan(start, n);
+            var d1 = distances.Slice(Math.Min(t0 + 1, trials - 1) * n, n);
+            var d2 = distances.Slice(Math.Min(t0 + 2, trials - 1) * n, n);
+            var d3 = distances.Slice(Math.Min(t0 + 3, trials - 1) * n, n);
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            for (int i = 0; i < n; i++)
-            {
-                double c = closest[i];
-                c0[i] = Math.Min(c, d0[i]);
-                c1[i] = Math.Min(c, d1[i]);
-                c2[i] = Math.Min(c, d2[i]);
-                c3[i] = Math.Min(c, d3[i]);
-            }
             if (weights.IsEmpty)
             {
                 for (int i = 0; i < n; i++)
                 {
-                    s0 += c0[i];
-                    s1 += c1[i];
-                    s2 += c2[i];
-                    s3 += c3[i];
+                    s0 += d0[i];
+                    s1 += d1[i];
+                    s2 += d2[i];
+                    s3 += d3[i];
                 }
             }
             else
@@ -156,10 +169,10 @@ internal static class KMeansPlusPlusSeeding
                 for (int i = 0; i < n; i++)
                 {
                     double w = weights[i];
-                    s0 += w * c0[i];
-                    s1 += w * c1[i];
-                    s2 += w * c2[i];
-                    s3 += w * c3[i];
+                    s0 += w * d0[i];
+                    s1 += w * d1[i];
+                    s2 += w * d2[i];
+                    s3 += w * d3[i];
                 }
             }
             Span<double> group = [s0, s1, s2, s3];
