@@ -15,12 +15,17 @@ internal abstract class InitialResponsibilities
     /// <summary>Each row wholly to its nearest centre (k-means), the first on ties.</summary>
     public sealed class NearestCentre(double[] centres) : InitialResponsibilities
     {
+        private readonly CentreDistances _distances = CentreDistances.Create(Kernels.KernelVariant.Auto);
+
         public override void Fill(int chunk, int start, int n, int k, ReadOnlySpan<double> rows, Span<double> resp)
         {
             resp[..(n * k)].Clear();
             int d = centres.Length / k;
+            using var scratch = new DistanceScratch(_distances.ScratchLength(d), labelLength: n);
+            var labels = scratch.Labels.AsSpan(0, n);
+            _distances.Nearest(rows[..(n * d)], d, centres, labels, scratch.Block);
             for (int i = 0; i < n; i++)
-                resp[(i * k) + KMeansClustering.Nearest(rows.Slice(i * d, d), centres, k)] = 1.0;
+                resp[(i * k) + labels[i]] = 1.0;
         }
     }
 
@@ -202,30 +207,39 @@ internal static class ColumnMoments
         var chunking = new Chunking(n, Chunking.DefaultChunkRows);
         var sum = new double[d];
         ChunkRunner.Reduce<double[]?[]>(chunking, d, threads, static () => new double[]?[1], (c, stats, buffer) =>
-        {
-            var rows = data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer[0]);
-            for (int i = 0; i < rows.Length; i += d)
-                for (int a = 0; a < d; a++)
-                    stats[a] += rows[i + a];
-        }, sum, processes: data.Processes);
-        var mean = new double[d];
-        for (int a = 0; a < d; a++)
-            mean[a] = sum[a] / n;
+            AddColumns(data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer[0]), stats), sum, processes: data.Processes);
+        var mean = PerRow(sum, n);
         var squares = new double[d];
         ChunkRunner.Reduce<double[]?[]>(chunking, d, threads, static () => new double[]?[1], (c, stats, buffer) =>
-        {
-            var rows = data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer[0]);
-            for (int i = 0; i < rows.Length; i += d)
-            {
-                for (int a = 0; a < d; a++)
-                {
-                    double e = rows[i + a] - mean[a];
-                    stats[a] += e * e;
-                }
-            }
-        }, squares, processes: data.Processes);
-        for (int a = 0; a < d; a++)
-            squares[a] /= n;
-        return (mean, squares);
+            AddSquaredDeviations(data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer[0]), mean, stats), squares, processes: data.Processes);
+        return (mean, PerRow(squares, n));
+    }
+
+    // The chunk steps and the final division are shared with k-means, which folds these passes into
+    // its own passes over the rows (same chunks, same reduction tree, so the same bits).
+
+    /// <summary>sums[a] += every row's feature a, rows in order (rows row-major, d = <paramref name="sums"/>.Length).</summary>
+    public static void AddColumns(ReadOnlySpan<double> rows, Span<double> sums)
+    {
+        int d = sums.Length;
+        for (int i = 0; i < rows.Length; i += d)
+            RowSums.Add(sums, rows.Slice(i, d));
+    }
+
+    /// <summary>squares[a] += (xₐ − meanₐ)² over the rows, in order.</summary>
+    public static void AddSquaredDeviations(ReadOnlySpan<double> rows, ReadOnlySpan<double> mean, Span<double> squares)
+    {
+        int d = squares.Length;
+        for (int i = 0; i < rows.Length; i += d)
+            RowSums.AddSquaredDeviations(squares, rows.Slice(i, d), mean);
+    }
+
+    /// <summary>totals[a] / n, as a new array.</summary>
+    public static double[] PerRow(ReadOnlySpan<double> totals, int n)
+    {
+        var result = new double[totals.Length];
+        for (int a = 0; a < totals.Length; a++)
+            result[a] = totals[a] / n;
+        return result;
     }
 }

@@ -1,5 +1,6 @@
 using Emix.Em;
 using Emix.Internals;
+using Emix.Kernels;
 
 namespace Emix.Initialization;
 
@@ -16,53 +17,65 @@ internal static class KMeansClustering
     public const int MaxIterations = 300;
     public const double RelativeTolerance = 1e-4;
 
-    public sealed record Result(double[] Centers, int[] Labels, int Iterations);
+    public sealed record Result(double[] Centers, int Iterations);
 
-    public static Result Fit(DataSet data, int k, RandomSource rng, int? threads, CancellationToken cancellationToken)
+    public static Result Fit(DataSet data, int k, RandomSource rng, int? threads, CancellationToken cancellationToken) =>
+        Fit(data, k, rng, threads, CentreDistances.Create(KernelVariant.Auto), cancellationToken);
+
+    /// <summary>
+    /// The same with the distance kernel given (every variant gives the same bits). Only the centres
+    /// come back: the initialisation assigns the rows to them in its own pass
+    /// (<see cref="InitialResponsibilities.NearestCentre"/>), so a relabelling pass here would be wasted.
+    /// </summary>
+    /// <remarks>
+    /// The passes over the rows are bound by memory bandwidth on large data, so the column moments
+    /// behind the tolerance ride along: the sums with the first k-means++ pass, the squared
+    /// deviations with the first Lloyd pass (same chunks and reduction tree as
+    /// <see cref="ColumnMoments.Compute"/>, so the same bits).
+    /// </remarks>
+    internal static Result Fit(DataSet data, int k, RandomSource rng, int? threads, CentreDistances distances, CancellationToken cancellationToken)
     {
         int n = data.RowCount, d = data.FeatureCount;
         var values = data.RawValues;
         var weights = data.IsWeighted ? data.Weights.ToArray() : null;
-        var seeds = KMeansPlusPlusSeeding.Select(data, k, rng, threads);
+        var columnSums = new double[d];
+        var seeds = KMeansPlusPlusSeeding.Select(data, k, rng, threads, distances, columnSums);
         var centers = new double[k * d];
         for (int j = 0; j < k; j++)
             values.AsSpan(seeds[j] * d, d).CopyTo(centers.AsSpan(j * d, d));
 
-        var (_, variance) = ColumnMoments.Compute(data, threads);
-        double tolerance = RelativeTolerance * variance.Average();
+        var mean = ColumnMoments.PerRow(columnSums, n);
+        double tolerance = double.NaN;
         var chunking = new Chunking(n, Chunking.DefaultChunkRows);
-        var labels = new int[n];
+        int scratchLength = distances.ScratchLength(d);
+        var labels = GC.AllocateUninitializedArray<int>(n);
         Array.Fill(labels, -1);
-        // Statistics: [changed labels], counts (k), sums (k×d).
-        var stats = new double[1 + k + (k * d)];
+        // Statistics: [changed labels], counts (k), sums (k×d), and in the first iteration only the
+        // squared deviations from the column means (d).
+        int squaresAt = 1 + k + (k * d);
+        var stats = new double[squaresAt + d];
         int iteration = 0;
-        bool strict = false;
         while (iteration < MaxIterations)
         {
             iteration++;
             var current = centers;
-            ChunkRunner.Reduce<object?>(chunking, stats.Length, threads, static () => null, (c, s, _) =>
+            bool first = iteration == 1;
+            var iterationStats = stats.AsSpan(0, first ? squaresAt + d : squaresAt);
+            ChunkRunner.Reduce(chunking, iterationStats.Length, threads, () => new DistanceScratch(scratchLength, labelLength: chunking.ChunkRows), (c, s, scratch) =>
             {
                 int start = chunking.Start(c), len = chunking.Length(c);
-                for (int i = start; i < start + len; i++)
-                {
-                    var x = values.AsSpan(i * d, d);
-                    int label = Nearest(x, current, k);
-                    if (label != labels[i])
-                        s[0] += 1;
-                    labels[i] = label;
-                    double w = weights is null ? 1.0 : weights[i];
-                    s[1 + label] += w;
-                    var sum = s.Slice(1 + k + (label * d), d);
-                    for (int a = 0; a < d; a++)
-                        sum[a] += w * x[a];
-                }
-            }, stats, cancellationToken: cancellationToken);
+                var rows = values.AsSpan(start * d, len * d);
+                var nearest = scratch.Labels.AsSpan(0, len);
+                distances.Nearest(rows, d, current, nearest, scratch.Block);
+                int changed = Accumulate(rows, nearest, labels.AsSpan(start, len), weights is null ? default : weights.AsSpan(start, len), s.Slice(1, k), s.Slice(1 + k, k * d));
+                s[0] = changed;
+                if (first)
+                    ColumnMoments.AddSquaredDeviations(rows, mean, s.Slice(squaresAt, d));
+            }, iterationStats, static scratch => scratch.Dispose(), cancellationToken: cancellationToken);
+            if (first)
+                tolerance = RelativeTolerance * ColumnMoments.PerRow(stats.AsSpan(squaresAt, d), n).Average();
             if (stats[0] == 0)
-            {
-                strict = true;
                 break;
-            }
             var next = new double[k * d];
             double shift = 0;
             for (int j = 0; j < k; j++)
@@ -80,33 +93,34 @@ internal static class KMeansClustering
             if (shift <= tolerance)
                 break;
         }
-        if (!strict)
-        {
-            // Labels must match the final centres (scikit-learn reassigns after a tolerance stop).
-            var final = centers;
-            ChunkRunner.ForEach<object?>(chunking, threads, static () => null, (c, _) =>
-            {
-                int start = chunking.Start(c), len = chunking.Length(c);
-                for (int i = start; i < start + len; i++)
-                    labels[i] = Nearest(values.AsSpan(i * d, d), final, k);
-            }, cancellationToken: cancellationToken);
-        }
-        return new Result(centers, labels, iteration);
+        return new Result(centers, iteration);
     }
 
-    internal static int Nearest(ReadOnlySpan<double> x, double[] centers, int k)
+    /// <summary>
+    /// Adds a chunk's rows to the count and the per-feature sums of their new label (each
+    /// (label, feature) sum takes the rows in order, as the scalar loop did; w = 1 without weights:
+    /// no multiply), records the labels, and returns how many changed.
+    /// </summary>
+    private static int Accumulate(ReadOnlySpan<double> rows, ReadOnlySpan<int> nearest, Span<int> labels, ReadOnlySpan<double> weights, Span<double> counts, Span<double> sums)
     {
-        int d = x.Length, best = 0;
-        double bestDistance = double.PositiveInfinity;
-        for (int j = 0; j < k; j++)
+        int n = nearest.Length, d = rows.Length / n, changed = 0;
+        for (int r = 0; r < n; r++)
         {
-            double dist = KMeansPlusPlusSeeding.SquaredDistance(x, centers.AsSpan(j * d, d));
-            if (dist < bestDistance)
+            int label = nearest[r];
+            if (label != labels[r])
+                changed++;
+            labels[r] = label;
+            if (weights.IsEmpty)
             {
-                bestDistance = dist;
-                best = j;
+                counts[label] += 1.0;
+                RowSums.Add(sums.Slice(label * d, d), rows.Slice(r * d, d));
+            }
+            else
+            {
+                counts[label] += weights[r];
+                RowSums.AddScaled(sums.Slice(label * d, d), rows.Slice(r * d, d), weights[r]);
             }
         }
-        return best;
+        return changed;
     }
 }
