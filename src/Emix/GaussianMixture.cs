@@ -210,7 +210,7 @@ public sealed class GaussianMixture
         InitialResponsibilities resp, GaussianMixtureOptions o, CancellationToken cancellationToken)
     {
         int d = data.FeatureCount;
-        var (mean, _) = ColumnMoments.Compute(data, o.MaxDegreeOfParallelism);
+        var mean = ColumnMoments.Mean(data, o.MaxDegreeOfParallelism);
         var shifts = new double[k * d];
         for (int j = 0; j < k; j++)
             mean.CopyTo(shifts, j * d);

@@ -205,14 +205,21 @@ internal static class ColumnMoments
     {
         int d = data.FeatureCount, n = data.RowCount;
         var chunking = new Chunking(n, Chunking.DefaultChunkRows);
-        var sum = new double[d];
-        ChunkRunner.Reduce<double[]?[]>(chunking, d, threads, static () => new double[]?[1], (c, stats, buffer) =>
-            AddColumns(data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer[0]), stats), sum, processes: data.Processes);
-        var mean = PerRow(sum, n);
+        var mean = Mean(data, threads);
         var squares = new double[d];
         ChunkRunner.Reduce<double[]?[]>(chunking, d, threads, static () => new double[]?[1], (c, stats, buffer) =>
             AddSquaredDeviations(data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer[0]), mean, stats), squares, processes: data.Processes);
         return (mean, PerRow(squares, n));
+    }
+
+    /// <summary>Column means alone: one pass (the initial M-step centres its statistics on them).</summary>
+    public static double[] Mean(RowSource data, int? threads)
+    {
+        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
+        var sum = new double[data.FeatureCount];
+        ChunkRunner.Reduce<double[]?[]>(chunking, sum.Length, threads, static () => new double[]?[1], (c, stats, buffer) =>
+            AddColumns(data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer[0]), stats), sum, processes: data.Processes);
+        return PerRow(sum, data.RowCount);
     }
 
     // The chunk steps and the final division are shared with k-means, which folds these passes into
