@@ -115,7 +115,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             s.Second.AsSpan().Clear();
         else
             s.Moments.AsSpan().Clear();
-        bool tied = type == CovarianceType.Tied;
+        bool tied = TiedSinglePass(p);
         ReadOnlySpan<double> tiedCentre = default;
         if (tied)
         {
@@ -146,7 +146,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
                 else if (general)
                 {
                     WeightAndFirstMoment(r, s.Xt, p.MeanOf(j), d, m, s.W, sx.Slice(j * d, d));
-                    AddSecondMoments(s, rows, start, nb, m, d, p.MeanOf(j), j * weightRows * s.RowWidth);
+                    AddSecondMoments(s, rows, start, nb, m, d, p.MeanOf(j), type == CovarianceType.Full ? j * weightRows * s.RowWidth : 0);
                 }
                 else
                 {
@@ -334,7 +334,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         }
         double[] factors = PaddedFactors(p);
         int dp = PaddedFeatures(d);
-        if (type == CovarianceType.Tied)
+        if (TiedSinglePass(p))
         {
             // One factor for all: y = (x − c)U once per row, then q_j = ‖y − (μ_j − c)U‖² costs d per component.
             Centre(s.Xt, factors.AsSpan(d * dp, d), d, m, s.D);
@@ -343,13 +343,13 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             SquaredDistanceLogDensities(s.W, factors.AsSpan((d * dp) + d, k * d), null, halves, constants, d, m, s.LogP);
             return;
         }
-        // Full: q = ‖(x − μ_j)U_j‖² through the triangular product, then c_j − ½q.
+        // Full (and tied far from the origin): q = ‖(x − μ_j)U_j‖² through the triangular product, then c_j − ½q.
         var half = TOps.Broadcast(-0.5);
         for (int j = 0; j < k; j++)
         {
             var logP = s.LogP.AsSpan(j * BlockRows, m);
             Centre(s.Xt, p.MeanOf(j), d, m, s.D);
-            TriangularQuadraticForm(s.D, factors.AsSpan(j * d * dp, d * dp), d, dp, m, logP);
+            TriangularQuadraticForm(s.D, factors.AsSpan(type == CovarianceType.Full ? j * d * dp : 0, d * dp), d, dp, m, logP);
             var c = TOps.Broadcast(constants[j]);
             ref double lp = ref MemoryMarshal.GetReference(logP);
             for (int i = 0; i < m; i += TOps.Count)
@@ -426,14 +426,15 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
 
     /// <summary>
     /// U padded to d × dp (zeros right of column d) for every component; computed once per parameter
-    /// set. Tied adds the common centre c = Σ_j w_j μ_j (d) and (μ_j − c)U for every component (k × d).
+    /// set. Tied adds the common centre c = Σ_j w_j μ_j (d), (μ_j − c)U for every component (k × d) and
+    /// whether the single pass around c is accurate enough (1 or 0).
     /// </summary>
     private static double[] PaddedFactors(GaussianParameters p) => p.GetOrCreateKernelData(static q =>
     {
         int d = q.FeatureCount, dp = PaddedFeatures(d), k = q.ComponentCount;
         bool tied = q.Structure.Type == CovarianceType.Tied;
         int count = tied ? 1 : k;
-        var padded = new double[(count * d * dp) + (tied ? d + (k * d) : 0)];
+        var padded = new double[(count * d * dp) + (tied ? d + (k * d) + 1 : 0)];
         for (int j = 0; j < count; j++)
             for (int a = 0; a < d; a++)
                 q.PrecisionCholeskyValues.AsSpan((j * d * d) + (a * d), d).CopyTo(padded.AsSpan((j * d * dp) + (a * dp), d));
@@ -455,9 +456,34 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
                     shifted[(j * d) + b] = sum;
                 }
             }
+            padded[^1] = SinglePassIsAccurate(q, centre) ? 1 : 0;
         }
         return padded;
     });
+
+    /// <summary>
+    /// Whether the tied single pass around c keeps its cancellation error below ~2e-13 relative: rows
+    /// are rounded to ulp(|c|) before the subtraction, so the second moments around c carry an error of
+    /// about ε·(|c| + R)·R per row against a result of σ²_min, R being the largest |μ_ja − c_a|. Far
+    /// from the origin with well separated means (1e6 away, means 80σ apart: 1e-8), the per-component
+    /// pass is used instead. The choice depends on the parameters alone, not on threads.
+    /// </summary>
+    private static bool SinglePassIsAccurate(GaussianParameters q, ReadOnlySpan<double> centre)
+    {
+        int d = q.FeatureCount, k = q.ComponentCount;
+        double spread = 0, scale = 0, smallestVariance = double.PositiveInfinity;
+        for (int a = 0; a < d; a++)
+        {
+            scale = Math.Max(scale, Math.Abs(centre[a]));
+            smallestVariance = Math.Min(smallestVariance, q.Covariances[(a * d) + a]);
+            for (int j = 0; j < k; j++)
+                spread = Math.Max(spread, Math.Abs(q.Means[(j * d) + a] - centre[a]));
+        }
+        return (scale + spread) * spread <= 1e3 * smallestVariance;
+    }
+
+    /// <summary>Tied: whether this parameter set takes the single pass around the mixture's mean (see <see cref="SinglePassIsAccurate"/>).</summary>
+    private static bool TiedSinglePass(GaussianParameters p) => p.Structure.Type == CovarianceType.Tied && PaddedFactors(p)[^1] == 1;
 
     /// <summary>D[a, i] = Xt[a, i] − μ_a.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
