@@ -500,6 +500,38 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         }
     }
 
+    /// <summary>
+    /// One register tile of (D·U): columns b0..b0+3 for the two row vectors at i, a00..a03 for the first
+    /// and a10..a13 for the second: Σ_{a ≤ min(b0 + 3, d − 1)} D[a, ·]·U[a, b] (U is zero below its diagonal).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TriangularTile(ref double dr, ref double ur, int i, int b0, int d, int dp,
+        out TVector a00, out TVector a01, out TVector a02, out TVector a03, out TVector a10, out TVector a11, out TVector a12, out TVector a13)
+    {
+        int w = TOps.Count;
+        a00 = TOps.Zero; a01 = TOps.Zero; a02 = TOps.Zero; a03 = TOps.Zero;
+        a10 = TOps.Zero; a11 = TOps.Zero; a12 = TOps.Zero; a13 = TOps.Zero;
+        int last = Math.Min(b0 + 4, d);
+        nuint at = (nuint)i, ua = (nuint)b0; // running offsets: no multiplication in the loop
+        for (int a = 0; a < last; a++, at += BlockRows, ua += (nuint)dp)
+        {
+            var x0 = TOps.Load(ref dr, at);
+            var x1 = TOps.Load(ref dr, at + (nuint)w);
+            var u0 = TOps.Broadcast(Unsafe.Add(ref ur, ua));
+            var u1 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 1));
+            var u2 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 2));
+            var u3 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 3));
+            a00 = TOps.MultiplyAdd(x0, u0, a00);
+            a01 = TOps.MultiplyAdd(x0, u1, a01);
+            a02 = TOps.MultiplyAdd(x0, u2, a02);
+            a03 = TOps.MultiplyAdd(x0, u3, a03);
+            a10 = TOps.MultiplyAdd(x1, u0, a10);
+            a11 = TOps.MultiplyAdd(x1, u1, a11);
+            a12 = TOps.MultiplyAdd(x1, u2, a12);
+            a13 = TOps.MultiplyAdd(x1, u3, a13);
+        }
+    }
+
     /// <summary>q_i = Σ_b (Σ_{a≤b} D[a, i]·U[a, b])², 2 row vectors × 4 columns of U per register tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TriangularQuadraticForm(double[] dm, ReadOnlySpan<double> u, int d, int dp, int m, Span<double> q)
@@ -514,27 +546,8 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             var q1 = TOps.Zero;
             for (int b0 = 0; b0 < d; b0 += 4)
             {
-                TVector a00 = TOps.Zero, a01 = TOps.Zero, a02 = TOps.Zero, a03 = TOps.Zero;
-                TVector a10 = TOps.Zero, a11 = TOps.Zero, a12 = TOps.Zero, a13 = TOps.Zero;
-                int last = Math.Min(b0 + 4, d);
-                nuint at = (nuint)i, ua = (nuint)b0; // running offsets: no multiplication in the loop
-                for (int a = 0; a < last; a++, at += BlockRows, ua += (nuint)dp)
-                {
-                    var x0 = TOps.Load(ref dr, at);
-                    var x1 = TOps.Load(ref dr, at + (nuint)w);
-                    var u0 = TOps.Broadcast(Unsafe.Add(ref ur, ua));
-                    var u1 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 1));
-                    var u2 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 2));
-                    var u3 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 3));
-                    a00 = TOps.MultiplyAdd(x0, u0, a00);
-                    a01 = TOps.MultiplyAdd(x0, u1, a01);
-                    a02 = TOps.MultiplyAdd(x0, u2, a02);
-                    a03 = TOps.MultiplyAdd(x0, u3, a03);
-                    a10 = TOps.MultiplyAdd(x1, u0, a10);
-                    a11 = TOps.MultiplyAdd(x1, u1, a11);
-                    a12 = TOps.MultiplyAdd(x1, u2, a12);
-                    a13 = TOps.MultiplyAdd(x1, u3, a13);
-                }
+                TriangularTile(ref dr, ref ur, i, b0, d, dp,
+                    out var a00, out var a01, out var a02, out var a03, out var a10, out var a11, out var a12, out var a13);
                 q0 = TOps.MultiplyAdd(a00, a00, q0);
                 q0 = TOps.MultiplyAdd(a01, a01, q0);
                 q0 = TOps.MultiplyAdd(a02, a02, q0);
@@ -561,27 +574,8 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         {
             for (int b0 = 0; b0 < d; b0 += 4)
             {
-                TVector a00 = TOps.Zero, a01 = TOps.Zero, a02 = TOps.Zero, a03 = TOps.Zero;
-                TVector a10 = TOps.Zero, a11 = TOps.Zero, a12 = TOps.Zero, a13 = TOps.Zero;
-                int last = Math.Min(b0 + 4, d);
-                nuint at = (nuint)i, ua = (nuint)b0; // running offsets: no multiplication in the loop
-                for (int a = 0; a < last; a++, at += BlockRows, ua += (nuint)dp)
-                {
-                    var x0 = TOps.Load(ref dr, at);
-                    var x1 = TOps.Load(ref dr, at + (nuint)w);
-                    var u0 = TOps.Broadcast(Unsafe.Add(ref ur, ua));
-                    var u1 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 1));
-                    var u2 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 2));
-                    var u3 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 3));
-                    a00 = TOps.MultiplyAdd(x0, u0, a00);
-                    a01 = TOps.MultiplyAdd(x0, u1, a01);
-                    a02 = TOps.MultiplyAdd(x0, u2, a02);
-                    a03 = TOps.MultiplyAdd(x0, u3, a03);
-                    a10 = TOps.MultiplyAdd(x1, u0, a10);
-                    a11 = TOps.MultiplyAdd(x1, u1, a11);
-                    a12 = TOps.MultiplyAdd(x1, u2, a12);
-                    a13 = TOps.MultiplyAdd(x1, u3, a13);
-                }
+                TriangularTile(ref dr, ref ur, i, b0, d, dp,
+                    out var a00, out var a01, out var a02, out var a03, out var a10, out var a11, out var a12, out var a13);
                 nuint row = (nuint)((b0 * BlockRows) + i);
                 TOps.Store(a00, ref yr, row);
                 TOps.Store(a10, ref yr, row + (nuint)w);
