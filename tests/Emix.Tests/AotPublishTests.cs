@@ -70,15 +70,5 @@ public class AotPublishTests : IDisposable
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // one line, no stack trace
     }
 
-    private (int Code, string Output) RunNative(params string[] args)
-    {
-        var start = new ProcessStartInfo(Binary) { WorkingDirectory = _folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), $"{Binary} did not finish");
-        return (process.ExitCode, stdout + stderr.Result);
-    }
+    private (int Code, string Output) RunNative(params string[] args) => ChildProcess.Run(Binary, _folder, args);
 }

@@ -83,22 +83,6 @@ public class PackageTests : IDisposable
         Assert.True(Png.Dark(png, new SkiaSharp.SKRectI(0, 0, 800, 36)) > 200, "the title is drawn");
     }
 
-    private static (int Code, string Output) Run(string program, string folder, Dictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        foreach (var (key, value) in environment)
-            start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"{program} did not finish");
-        return (process.ExitCode, stdout + stderr.Result);
-    }
+    private static (int Code, string Output) Run(string program, string folder, Dictionary<string, string> environment, params string[] args) =>
+        ChildProcess.Run(program, folder, args, environment, TimeSpan.FromMinutes(5));
 }

@@ -72,21 +72,7 @@ public partial class SampleTests : IDisposable
         Assert.Equal((800, 600), Png.Size(File.ReadAllBytes(Path.Combine(_folder, "bic.png"))));
     }
 
-    private (int Code, string Output) RunSample(string name, params string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = _folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, name + ".dll"));
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), $"{name} did not finish");
-        return (process.ExitCode, stdout + stderr.Result);
-    }
+    private (int Code, string Output) RunSample(string name, params string[] args) =>
+        ChildProcess.Run(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", _folder,
+            [Path.Combine(AppContext.BaseDirectory, name + ".dll"), .. args]);
 }
