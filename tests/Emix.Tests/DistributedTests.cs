@@ -230,8 +230,11 @@ public sealed class DistributedTests : IDisposable
         }
         finally
         {
-            _ = Process.Start("kill", ["-KILL", ranks[1].ToString(CultureInfo.InvariantCulture)]);
+            Process.Start("kill", ["-KILL", ranks[1].ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
         }
+        // The timed wait returns when mpirun exits, before its redirected output is read to the end (the
+        // stopped rank held the pipe open until killed): this wait drains it.
+        mpirun.WaitForExit();
         Assert.Equal(6, mpirun.ExitCode);
         Assert.Contains("--distributed-timeout", output.ToString());
         Assert.Empty(Directory.GetFiles(_folder, "*.json*"));
