@@ -15,10 +15,13 @@ namespace Emix.Kernels;
 /// m = rows in the block rounded up to 2W, dp = d rounded up to 4 (padding rows are zero),
 /// D = x − μ_j (feature-major), W·r = r·D, U = precision Cholesky factor (upper triangular, padded
 /// to d × dp with zeros), q = ‖(x − μ)U‖².
-/// Full and tied: q through register-blocked triangular products (2 row vectors × 4 columns of U
-/// per step) and second moments through 2×4 tiles of (r·D)ᵀ·D. Diagonal and spherical: the direct
-/// quadratic form Σ ((x − μ)·σ⁻¹)², which costs the same as the expanded one here and does not
-/// cancel when data sit far from the origin. The block order is fixed, so results do not depend on
+/// Full: q through register-blocked triangular products (2 row vectors × 4 columns of U per step)
+/// and second moments through tiles of 8 rows × one vector of (r·D)ᵀ·D. Tied: one triangular
+/// product per row around the mixture's mean and one second-moment pass for all components (see
+/// <see cref="TiedCorrection"/>), where that is accurate. Diagonal and spherical: the direct
+/// quadratic form Σ ((x − μ)·σ⁻¹)², which does not cancel when data sit far from the origin (the
+/// expanded form, tried with rows shifted by the mixture's mean, was slower: its extra arrays push
+/// a block out of L1). The block order is fixed, so results do not depend on
 /// threads; they differ from the scalar reference only by rounding (tests bound it).
 /// </remarks>
 internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
