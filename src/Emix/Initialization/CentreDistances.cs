@@ -232,7 +232,7 @@ internal sealed class SimdCentreDistances<TVector, TOps> : CentreDistances
                 // W whole rows: W×W squares by register shuffles, then the features past the last square.
                 ref double group = ref Unsafe.Add(ref source, g * d);
                 for (int a = 0; a < squareFeatures; a += w)
-                    TOps.TransposeSquare(ref Unsafe.Add(ref group, a), (nuint)d, ref Unsafe.Add(ref xt, (a * b) + g), (nuint)b);
+                    TOps.TransposeSquare(ref Unsafe.Add(ref group, a), (nuint)d, ref Unsafe.Add(ref xt, (a * b) + g), (nuint)b, TOps.Zero);
                 for (int r = 0; r < w; r++)
                 {
                     ref double row = ref Unsafe.Add(ref group, r * d);

@@ -24,7 +24,7 @@ namespace Emix.Kernels;
 /// a block out of L1). The block order is fixed, so results do not depend on
 /// threads; they differ from the scalar reference only by rounding (tests bound it).
 /// </remarks>
-internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
+internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
     where TVector : struct
     where TOps : struct, IVectorOps<TVector>
 {
@@ -58,10 +58,15 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             Xt = new double[dp * BlockRows];
             D = new double[dp * BlockRows];
             W = new double[weightRows * BlockRows];
-            LogP = new double[k * BlockRows];
+            bool diagonal = type is CovarianceType.Diagonal or CovarianceType.Spherical;
+            // Diagonal: rows for the padding components of the last register tile, which stay zero.
+            LogP = new double[(diagonal ? PaddedComponents(k) : k) * BlockRows];
             Norm = new double[BlockRows];
-            if (type is CovarianceType.Diagonal or CovarianceType.Spherical)
-                Moments = new double[2 * k * d * TOps.Count];
+            if (diagonal)
+            {
+                Moments = new double[2 * PaddedComponents(k) * d * TOps.Count];
+                ChunkCounts = new double[k];
+            }
             if (type == CovarianceType.Tied)
             {
                 RowWeight = new double[BlockRows];
@@ -87,7 +92,10 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         /// </summary>
         public readonly double[] Moments = [];
 
-        /// <summary>Tied: Σ_j r_ij per row of the block, and the chunk's nk and Σ r·(x − μ_j) (see <see cref="TiedCorrection"/>).</summary>
+        /// <summary>
+        /// Tied: Σ_j r_ij per row of the block, and the chunk's nk and Σ r·(x − μ_j) (see <see cref="TiedCorrection"/>).
+        /// Diagonal in the expanded form: the chunk's nk.
+        /// </summary>
         public readonly double[] RowWeight = [], ChunkCounts = [], ChunkFirst = [], Discard = [];
 
         /// <summary>x − μ_j, row-major (B × RowWidth), for the second moments.</summary>
@@ -119,6 +127,9 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         else
             s.Moments.AsSpan().Clear();
         bool tied = TiedSinglePass(p);
+        bool expanded = DiagonalExpanded(p);
+        if (expanded)
+            s.ChunkCounts.AsSpan().Clear();
         ReadOnlySpan<double> tiedCentre = default;
         if (tied)
         {
@@ -151,11 +162,17 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
                     WeightAndFirstMoment(r, s.Xt, p.MeanOf(j), d, m, s.W, sx.Slice(j * d, d));
                     AddSecondMoments(s, rows, start, nb, m, d, p.MeanOf(j), type == CovarianceType.Full ? j * weightRows * s.RowWidth : 0);
                 }
+                else if (expanded)
+                {
+                    s.ChunkCounts[j] += count;
+                }
                 else
                 {
                     DiagonalMoments(r, s.Xt, p.MeanOf(j), d, m, s.Moments.AsSpan(2 * j * d * TOps.Count, 2 * d * TOps.Count));
                 }
             }
+            if (expanded)
+                ExpandedMoments(s.Xt, s.LogP, k, d, m, s.Moments);
             if (tied)
             {
                 WeightAndFirstMoment(s.RowWeight, s.Xt, tiedCentre, d, m, s.W, s.Discard);
@@ -168,7 +185,9 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             for (int i = 0; i < k * d; i++)
                 sx[i] += s.ChunkFirst[i];
         }
-        if (!general)
+        if (expanded)
+            AddExpandedLanes(s.Moments, DiagonalFactors(p), s.ChunkCounts, k, d, sx, second);
+        else if (!general)
             AddLanes(s.Moments, k, d, sx, second);
         if (general)
         {
@@ -279,38 +298,46 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         int d = p.FeatureCount;
         nb = Math.Min(BlockRows, n - start);
         m = RoundUp(nb);
-        Transpose(rows.Slice(start * d, nb * d), nb, m, d, s.Xt);
+        // Diagonal in the expanded form works on rows shifted by the mixture's mean.
+        Transpose(rows.Slice(start * d, nb * d), nb, m, d, DiagonalExpanded(p) ? DiagonalFactors(p).AsSpan(0, d) : default, s.Xt);
         LogDensities(p, s, m);
         return Normalise(s, p.ComponentCount, nb, m, responsibilities);
     }
 
-    /// <summary>Feature-major copy; rows past <paramref name="nb"/> repeat the last row so every lane stays finite.</summary>
+    /// <summary>
+    /// Feature-major copy, less <paramref name="centre"/> when one is given; rows past <paramref name="nb"/>
+    /// repeat the last row so every lane stays finite.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Transpose(ReadOnlySpan<double> rows, int nb, int m, int d, double[] xt)
+    private static void Transpose(ReadOnlySpan<double> rows, int nb, int m, int d, ReadOnlySpan<double> centre, double[] xt)
     {
         // Whole W×W squares (W rows by W features) by register shuffles; scalar copies for the
         // features past the last square, and for the rows of the last partial group of W.
         int w = TOps.Count;
         int squareRows = d >= w ? nb / w * w : 0;
         int squareFeatures = d / w * w;
+        bool shifted = !centre.IsEmpty;
         ref double source = ref MemoryMarshal.GetReference(rows);
         ref double target = ref MemoryMarshal.GetArrayDataReference(xt);
         for (int i = 0; i < squareRows; i += w)
         {
             for (int a = 0; a < squareFeatures; a += w)
-                TOps.TransposeSquare(ref Unsafe.Add(ref source, (i * d) + a), (nuint)d, ref Unsafe.Add(ref target, (a * BlockRows) + i), BlockRows);
+            {
+                var shift = shifted ? TOps.Load(ref MemoryMarshal.GetReference(centre), (nuint)a) : TOps.Zero;
+                TOps.TransposeSquare(ref Unsafe.Add(ref source, (i * d) + a), (nuint)d, ref Unsafe.Add(ref target, (a * BlockRows) + i), BlockRows, shift);
+            }
             for (int r = i; r < i + w; r++)
             {
                 var row = rows.Slice(r * d, d);
                 for (int a = squareFeatures; a < d; a++)
-                    xt[(a * BlockRows) + r] = row[a];
+                    xt[(a * BlockRows) + r] = row[a] - (shifted ? centre[a] : 0);
             }
         }
         for (int i = squareRows; i < m; i++)
         {
             var row = rows.Slice(Math.Min(i, nb - 1) * d, d);
             for (int a = 0; a < d; a++)
-                xt[(a * BlockRows) + i] = row[a];
+                xt[(a * BlockRows) + i] = row[a] - (shifted ? centre[a] : 0);
         }
     }
 
@@ -332,6 +359,11 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
             // Spherical keeps Σ (x − μ)² and folds its precision into the factor of ½.
             for (int j = 0; j < k; j++)
                 halves[j] = spherical ? -0.5 * scales[j] * scales[j] : -0.5;
+            if (DiagonalExpanded(p))
+            {
+                ExpandedLogDensities(s.Xt, DiagonalFactors(p), halves, constants, k, d, m, s.LogP);
+                return;
+            }
             SquaredDistanceLogDensities(s.Xt, p.Means, spherical ? null : scales, halves, constants, d, m, s.LogP);
             return;
         }
@@ -605,36 +637,58 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
         var negativeInfinity = TOps.Broadcast(double.NegativeInfinity);
         var floor = TOps.Broadcast(SmallestExponent);
         var one = TOps.Broadcast(1.0);
-        for (int i = 0; i < m; i += TOps.Count)
+        int w = TOps.Count;
+        // Two row vectors per step: the two exponentials of each component are independent, so the
+        // out-of-order core overlaps their polynomial chains.
+        for (int i = 0; i < m; i += 2 * w)
         {
-            var max = negativeInfinity;
-            for (int j = 0; j < k; j++)
-                max = TOps.Max(max, TOps.Load(ref lp, (nuint)((j * BlockRows) + i)));
-            // A row no component can explain has max = −∞; keep it from becoming NaN (−∞ − −∞).
-            var safeMax = TOps.ZeroWhereNegativeInfinity(max);
-            var sum = TOps.Zero;
+            TVector max0 = negativeInfinity, max1 = negativeInfinity;
             for (int j = 0; j < k; j++)
             {
                 nuint at = (nuint)((j * BlockRows) + i);
-                var exponent = TOps.Subtract(TOps.Load(ref lp, at), safeMax);
-                var e = VectorMath<TVector, TOps>.Exp(TOps.Max(exponent, floor));
-                sum = TOps.Add(sum, e);
-                if (responsibilities)
-                    TOps.Store(TOps.ZeroWhereLess(exponent, floor, e), ref lp, at);
+                max0 = TOps.Max(max0, TOps.Load(ref lp, at));
+                max1 = TOps.Max(max1, TOps.Load(ref lp, at + (nuint)w));
             }
-            TOps.Store(TOps.Add(safeMax, VectorMath<TVector, TOps>.Log(sum)), ref nr, (nuint)i);
+            // A row no component can explain has max = −∞; keep it from becoming NaN (−∞ − −∞).
+            max0 = TOps.ZeroWhereNegativeInfinity(max0);
+            max1 = TOps.ZeroWhereNegativeInfinity(max1);
+            TVector sum0 = TOps.Zero, sum1 = TOps.Zero;
+            for (int j = 0; j < k; j++)
+            {
+                nuint at = (nuint)((j * BlockRows) + i);
+                var exponent0 = TOps.Subtract(TOps.Load(ref lp, at), max0);
+                var exponent1 = TOps.Subtract(TOps.Load(ref lp, at + (nuint)w), max1);
+                var e0 = VectorMath<TVector, TOps>.Exp(TOps.Max(exponent0, floor));
+                var e1 = VectorMath<TVector, TOps>.Exp(TOps.Max(exponent1, floor));
+                sum0 = TOps.Add(sum0, e0);
+                sum1 = TOps.Add(sum1, e1);
+                if (responsibilities)
+                {
+                    TOps.Store(TOps.ZeroWhereLess(exponent0, floor, e0), ref lp, at);
+                    TOps.Store(TOps.ZeroWhereLess(exponent1, floor, e1), ref lp, at + (nuint)w);
+                }
+            }
+            TOps.Store(TOps.Add(max0, VectorMath<TVector, TOps>.Log(sum0)), ref nr, (nuint)i);
+            TOps.Store(TOps.Add(max1, VectorMath<TVector, TOps>.Log(sum1)), ref nr, (nuint)(i + w));
             if (responsibilities)
             {
-                var inverse = TOps.Divide(one, sum);
+                var inverse0 = TOps.Divide(one, sum0);
+                var inverse1 = TOps.Divide(one, sum1);
                 for (int j = 0; j < k; j++)
                 {
                     nuint at = (nuint)((j * BlockRows) + i);
-                    TOps.Store(TOps.Multiply(TOps.Load(ref lp, at), inverse), ref lp, at);
+                    TOps.Store(TOps.Multiply(TOps.Load(ref lp, at), inverse0), ref lp, at);
+                    TOps.Store(TOps.Multiply(TOps.Load(ref lp, at + (nuint)w), inverse1), ref lp, at + (nuint)w);
                 }
             }
         }
-        double total = 0;
-        for (int i = 0; i < nb; i++)
+        // Σ of the block's norms: in lanes for whole row vectors (no chain of 128 dependent adds), then the rest in order.
+        int whole = nb / w * w;
+        TVector lanes = TOps.Zero;
+        for (int i = 0; i < whole; i += w)
+            lanes = TOps.Add(lanes, TOps.Load(ref nr, (nuint)i));
+        double total = TOps.Sum(lanes);
+        for (int i = whole; i < nb; i++)
             total += s.Norm[i];
         return total;
     }

@@ -22,6 +22,12 @@ internal interface IVectorOps<TVector> where TVector : struct
     static abstract TVector Divide(TVector left, TVector right);
     /// <summary>a·b + c with one rounding.</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
+    /// <summary>
+    /// The processor's max (one vmaxpd): where a lane of <paramref name="left"/> or <paramref name="right"/>
+    /// is NaN it returns <paramref name="right"/>'s. Vector256/512.Max implement IEEE 754's maximum
+    /// instead (NaN and ±0 rules), which costs three dependent instructions (vrangepd and two
+    /// vfixupimmpd) per step of the log-sum-exp's running max.
+    /// </summary>
     static abstract TVector Max(TVector left, TVector right);
     /// <summary>2ⁿ for lanes holding n + <see cref="VectorMath.RoundingMagic"/> (|n| ≤ 1022, an integer).</summary>
     static abstract TVector PowerOfTwo(TVector integerPlusMagic);
@@ -36,9 +42,10 @@ internal interface IVectorOps<TVector> where TVector : struct
     static abstract double Sum(TVector value);
     /// <summary>
     /// Reads <see cref="Count"/> rows of <see cref="Count"/> doubles (rows <paramref name="sourceStride"/> apart)
-    /// and writes them transposed: target row t (at t·<paramref name="targetStride"/>) holds element t of every row.
+    /// less <paramref name="shift"/> (one value per column), and writes them transposed: target row t (at
+    /// t·<paramref name="targetStride"/>) holds element t of every row.
     /// </summary>
-    static abstract void TransposeSquare(ref double source, nuint sourceStride, ref double target, nuint targetStride);
+    static abstract void TransposeSquare(ref double source, nuint sourceStride, ref double target, nuint targetStride, TVector shift);
 }
 
 /// <summary>AVX2 + FMA, four doubles per vector.</summary>
@@ -54,7 +61,7 @@ internal readonly struct Vector256Ops : IVectorOps<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Multiply(Vector256<double> left, Vector256<double> right) => left * right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Divide(Vector256<double> left, Vector256<double> right) => left / right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Fma.MultiplyAdd(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Max(Vector256<double> left, Vector256<double> right) => Vector256.Max(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Max(Vector256<double> left, Vector256<double> right) => Avx.Max(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> PowerOfTwo(Vector256<double> integerPlusMagic) =>
         Vector256.ShiftLeft(integerPlusMagic.AsInt64() - Vector256.Create(VectorMath.MagicBitsMinusBias), 52).AsDouble();
@@ -79,12 +86,12 @@ internal readonly struct Vector256Ops : IVectorOps<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector256<double> value) => Vector256.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeSquare(ref double source, nuint sourceStride, ref double target, nuint targetStride)
+    public static void TransposeSquare(ref double source, nuint sourceStride, ref double target, nuint targetStride, Vector256<double> shift)
     {
-        var r0 = Vector256.LoadUnsafe(ref source);
-        var r1 = Vector256.LoadUnsafe(ref source, sourceStride);
-        var r2 = Vector256.LoadUnsafe(ref source, 2 * sourceStride);
-        var r3 = Vector256.LoadUnsafe(ref source, 3 * sourceStride);
+        var r0 = Vector256.LoadUnsafe(ref source) - shift;
+        var r1 = Vector256.LoadUnsafe(ref source, sourceStride) - shift;
+        var r2 = Vector256.LoadUnsafe(ref source, 2 * sourceStride) - shift;
+        var r3 = Vector256.LoadUnsafe(ref source, 3 * sourceStride) - shift;
         // Pairs of rows interleaved: t0 = [r0₀ r1₀ | r0₂ r1₂], t1 = [r0₁ r1₁ | r0₃ r1₃], and so on.
         var t0 = Avx.UnpackLow(r0, r1);
         var t1 = Avx.UnpackHigh(r0, r1);
@@ -111,7 +118,7 @@ internal readonly struct Vector512Ops : IVectorOps<Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Multiply(Vector512<double> left, Vector512<double> right) => left * right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Divide(Vector512<double> left, Vector512<double> right) => left / right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Avx512F.FusedMultiplyAdd(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Max(Vector512<double> left, Vector512<double> right) => Vector512.Max(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Max(Vector512<double> left, Vector512<double> right) => Avx512F.Max(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> PowerOfTwo(Vector512<double> integerPlusMagic) =>
         Vector512.ShiftLeft(integerPlusMagic.AsInt64() - Vector512.Create(VectorMath.MagicBitsMinusBias), 52).AsDouble();
@@ -135,16 +142,16 @@ internal readonly struct Vector512Ops : IVectorOps<Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector512<double> value) => Vector512.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeSquare(ref double source, nuint sourceStride, ref double target, nuint targetStride)
+    public static void TransposeSquare(ref double source, nuint sourceStride, ref double target, nuint targetStride, Vector512<double> shift)
     {
-        var r0 = Vector512.LoadUnsafe(ref source);
-        var r1 = Vector512.LoadUnsafe(ref source, sourceStride);
-        var r2 = Vector512.LoadUnsafe(ref source, 2 * sourceStride);
-        var r3 = Vector512.LoadUnsafe(ref source, 3 * sourceStride);
-        var r4 = Vector512.LoadUnsafe(ref source, 4 * sourceStride);
-        var r5 = Vector512.LoadUnsafe(ref source, 5 * sourceStride);
-        var r6 = Vector512.LoadUnsafe(ref source, 6 * sourceStride);
-        var r7 = Vector512.LoadUnsafe(ref source, 7 * sourceStride);
+        var r0 = Vector512.LoadUnsafe(ref source) - shift;
+        var r1 = Vector512.LoadUnsafe(ref source, sourceStride) - shift;
+        var r2 = Vector512.LoadUnsafe(ref source, 2 * sourceStride) - shift;
+        var r3 = Vector512.LoadUnsafe(ref source, 3 * sourceStride) - shift;
+        var r4 = Vector512.LoadUnsafe(ref source, 4 * sourceStride) - shift;
+        var r5 = Vector512.LoadUnsafe(ref source, 5 * sourceStride) - shift;
+        var r6 = Vector512.LoadUnsafe(ref source, 6 * sourceStride) - shift;
+        var r7 = Vector512.LoadUnsafe(ref source, 7 * sourceStride) - shift;
         // Pairs of rows interleaved: each 128-bit lane L of t0 holds [r0, r1] at feature 2L, of t1 at 2L + 1.
         var t0 = Avx512F.UnpackLow(r0, r1);
         var t1 = Avx512F.UnpackHigh(r0, r1);
