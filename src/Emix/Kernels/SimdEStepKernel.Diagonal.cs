@@ -71,7 +71,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps>
 
     /// <summary>LogP[j, i] = constants_j + halves_j·Σ_a (x'_ia·σ⁻¹_ja − δ_ja·σ⁻¹_ja)², four components at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ExpandedLogDensities(double[] xt, double[] factors, ReadOnlySpan<double> halves, ReadOnlySpan<double> constants, int k, int d, int m, double[] logP)
+    private static void ExpandedLogDensities(double[] xt, double[] factors, ReadOnlySpan<double> halves, ReadOnlySpan<double> constants, int k, int d, int m, double[] logP, Prefetcher next)
     {
         int kp = PaddedComponents(k), w = TOps.Count;
         ref double x = ref MemoryMarshal.GetArrayDataReference(xt);
@@ -81,6 +81,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps>
             ref double f = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(factors), d + (2 * tile * d));
             for (int i = 0; i < m; i += 2 * w)
             {
+                next.Issue(4);
                 TVector q00 = TOps.Zero, q01 = TOps.Zero, q10 = TOps.Zero, q11 = TOps.Zero;
                 TVector q20 = TOps.Zero, q21 = TOps.Zero, q30 = TOps.Zero, q31 = TOps.Zero;
                 ref double xa = ref Unsafe.Add(ref x, i);
@@ -134,7 +135,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps>
     /// feature: four first-moment vectors, then four second). LogP's padding components hold r = 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ExpandedMoments(double[] xt, double[] r, int k, int d, int m, double[] lanes)
+    private static void ExpandedMoments(double[] xt, double[] r, int k, int d, int m, double[] lanes, Prefetcher next)
     {
         int kp = PaddedComponents(k), w = TOps.Count;
         ref double x = ref MemoryMarshal.GetArrayDataReference(xt);
@@ -148,6 +149,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps>
             ref double r3 = ref Unsafe.Add(ref r0, 3 * BlockRows);
             for (int a = 0; a < d; a++)
             {
+                next.Issue(4);
                 TVector f0 = TOps.Zero, f1 = TOps.Zero, f2 = TOps.Zero, f3 = TOps.Zero;
                 TVector s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
                 ref double xa = ref Unsafe.Add(ref x, a * BlockRows);

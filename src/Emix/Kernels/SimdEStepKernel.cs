@@ -86,6 +86,8 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
 
         public readonly double[] Xt, D, W, LogP, Norm;
 
+        public readonly Prefetcher Next = new();
+
         /// <summary>
         /// Diagonal and spherical: per component and feature, the lanes of Σ r·(x − μ) and Σ r·(x − μ)²
         /// over the chunk so far (one vector each); summed across lanes once per chunk, not per block.
@@ -172,7 +174,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
                 }
             }
             if (expanded)
-                ExpandedMoments(s.Xt, s.LogP, k, d, m, s.Moments);
+                ExpandedMoments(s.Xt, s.LogP, k, d, m, s.Moments, s.Next);
             if (tied)
             {
                 WeightAndFirstMoment(s.RowWeight, s.Xt, tiedCentre, d, m, s.W, s.Discard);
@@ -300,6 +302,8 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
         m = RoundUp(nb);
         // Diagonal in the expanded form works on rows shifted by the mixture's mean.
         Transpose(rows.Slice(start * d, nb * d), nb, m, d, DiagonalExpanded(p) ? DiagonalFactors(p).AsSpan(0, d) : default, s.Xt);
+        int next = start + nb;
+        s.Next.Start(next < n ? rows.Slice(next * d, Math.Min(BlockRows, n - next) * d) : default);
         LogDensities(p, s, m);
         return Normalise(s, p.ComponentCount, nb, m, responsibilities);
     }
@@ -361,7 +365,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
                 halves[j] = spherical ? -0.5 * scales[j] * scales[j] : -0.5;
             if (DiagonalExpanded(p))
             {
-                ExpandedLogDensities(s.Xt, DiagonalFactors(p), halves, constants, k, d, m, s.LogP);
+                ExpandedLogDensities(s.Xt, DiagonalFactors(p), halves, constants, k, d, m, s.LogP, s.Next);
                 return;
             }
             SquaredDistanceLogDensities(s.Xt, p.Means, spherical ? null : scales, halves, constants, d, m, s.LogP);
@@ -642,6 +646,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
         // out-of-order core overlaps their polynomial chains.
         for (int i = 0; i < m; i += 2 * w)
         {
+            s.Next.Issue(8);
             TVector max0 = negativeInfinity, max1 = negativeInfinity;
             for (int j = 0; j < k; j++)
             {
