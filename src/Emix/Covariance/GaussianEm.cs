@@ -187,10 +187,16 @@ internal static class GaussianEm
     /// <summary>Index of the largest value; the first one on ties (as NumPy's argmax).</summary>
     public static int MostProbable(ReadOnlySpan<double> row)
     {
+        // Conditional moves, not branches: which component wins is unpredictable row to row.
         int best = 0;
+        double bestValue = row[0];
         for (int j = 1; j < row.Length; j++)
-            if (row[j] > row[best])
-                best = j;
+        {
+            double value = row[j];
+            bool greater = value > bestValue;
+            best = greater ? j : best;
+            bestValue = greater ? value : bestValue;
+        }
         return best;
     }
 }

@@ -104,22 +104,31 @@ internal static class KMeansClustering
     private static int Accumulate(ReadOnlySpan<double> rows, ReadOnlySpan<int> nearest, Span<int> labels, ReadOnlySpan<double> weights, Span<double> counts, Span<double> sums)
     {
         int n = nearest.Length, d = rows.Length / n, changed = 0;
+        if (weights.IsEmpty)
+        {
+            // Counts of whole rows are exact integers in any order: counted as ints, they do not make
+            // each row wait on the previous row's add to the same count.
+            Span<int> rowCounts = counts.Length <= 256 ? stackalloc int[counts.Length] : new int[counts.Length];
+            rowCounts.Clear();
+            for (int r = 0; r < n; r++)
+            {
+                int label = nearest[r];
+                changed += label != labels[r] ? 1 : 0;
+                labels[r] = label;
+                rowCounts[label]++;
+                RowSums.Add(sums.Slice(label * d, d), rows.Slice(r * d, d));
+            }
+            for (int j = 0; j < counts.Length; j++)
+                counts[j] += rowCounts[j];
+            return changed;
+        }
         for (int r = 0; r < n; r++)
         {
             int label = nearest[r];
-            if (label != labels[r])
-                changed++;
+            changed += label != labels[r] ? 1 : 0;
             labels[r] = label;
-            if (weights.IsEmpty)
-            {
-                counts[label] += 1.0;
-                RowSums.Add(sums.Slice(label * d, d), rows.Slice(r * d, d));
-            }
-            else
-            {
-                counts[label] += weights[r];
-                RowSums.AddScaled(sums.Slice(label * d, d), rows.Slice(r * d, d), weights[r]);
-            }
+            counts[label] += weights[r];
+            RowSums.AddScaled(sums.Slice(label * d, d), rows.Slice(r * d, d), weights[r]);
         }
         return changed;
     }
