@@ -19,7 +19,7 @@ namespace Emix.Kernels;
 /// the direct form runs instead (<see cref="SquaredDistanceLogDensities"/> and <see cref="DiagonalMoments"/>).
 /// The choice depends on the parameters alone, not on threads.
 /// </remarks>
-internal sealed partial class SimdEStepKernel<TVector, TOps>
+internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock>
 {
     /// <summary>Components per register tile; k is padded to a multiple of it (padding components have r = 0).</summary>
     private const int ComponentTile = 4;

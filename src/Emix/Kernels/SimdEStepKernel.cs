@@ -24,18 +24,18 @@ namespace Emix.Kernels;
 /// a block out of L1). The block order is fixed, so results do not depend on
 /// threads; they differ from the scalar reference only by rounding (tests bound it).
 /// </remarks>
-internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
+internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKernel
     where TVector : struct
     where TOps : struct, IVectorOps<TVector>
+    where TBlock : struct, IBlockShape
 {
-    public static readonly SimdEStepKernel<TVector, TOps> Instance = new();
+    public static readonly SimdEStepKernel<TVector, TOps, TBlock> Instance = new();
 
-    /// <summary>
-    /// Rows per block. 128: the feature-major copies of a block (d × 1 KiB each) stay in L1 for d up to
-    /// ~16 and in L2 beyond; measured single-thread against 256, W3 (d = 32) 209 ms against 267 per
-    /// E-step and W6 full (d = 8) 6.0 against 8.2, the others within noise.
-    /// </summary>
-    public const int BlockRows = 128;
+    /// <summary>Rows per block, and the stride of the feature-major arrays (see <see cref="IBlockShape"/>).</summary>
+    private static int BlockRows => TBlock.Rows;
+
+    /// <summary><see cref="BlockRows"/> as an offset.</summary>
+    private static nuint Stride => (nuint)TBlock.Rows;
 
     private const double Log2Pi = 1.8378770664093454835606594728112;
 
@@ -109,6 +109,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
 
     internal static int PaddedFeatures(int d) => (d + 3) & ~3;
 
+
     private static int RoundUp(int rows) => (rows + (2 * TOps.Count) - 1) / (2 * TOps.Count) * (2 * TOps.Count);
 
     public object CreateScratch(int chunkRows, GaussianParameters p) => new Scratch(p.ComponentCount, p.FeatureCount, p.Structure.Type);
@@ -140,7 +141,8 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
             s.ChunkFirst.AsSpan().Clear();
         }
         double logLikelihood = 0;
-        for (int start = 0; start < n; start += BlockRows)
+        int rowsPerBlock = BlockRows;
+        for (int start = 0; start < n; start += rowsPerBlock)
         {
             double blockLogLikelihood = LoadBlock(p, rows, start, n, s, responsibilities: true, out int nb, out int m);
             logLikelihood += weights.IsEmpty ? blockLogLikelihood : WeightBlock(s, k, weights.Slice(start, nb));
@@ -273,7 +275,8 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
         var s = (Scratch)scratch;
         int k = p.ComponentCount, d = p.FeatureCount;
         double total = 0;
-        for (int start = 0; start < n; start += BlockRows)
+        int rowsPerBlock = BlockRows;
+        for (int start = 0; start < n; start += rowsPerBlock)
         {
             total += LoadBlock(p, rows, start, n, s, responsibilities: false, out int nb, out _);
             for (int i = 0; i < nb; i++)
@@ -298,12 +301,13 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
     private static double LoadBlock(GaussianParameters p, ReadOnlySpan<double> rows, int start, int n, Scratch s, bool responsibilities, out int nb, out int m)
     {
         int d = p.FeatureCount;
-        nb = Math.Min(BlockRows, n - start);
+        int rowsPerBlock = BlockRows;
+        nb = Math.Min(rowsPerBlock, n - start);
         m = RoundUp(nb);
         // Diagonal in the expanded form works on rows shifted by the mixture's mean.
         Transpose(rows.Slice(start * d, nb * d), nb, m, d, DiagonalExpanded(p) ? DiagonalFactors(p).AsSpan(0, d) : default, s.Xt);
         int next = start + nb;
-        s.Next.Start(next < n ? rows.Slice(next * d, Math.Min(BlockRows, n - next) * d) : default);
+        s.Next.Start(next < n ? rows.Slice(next * d, Math.Min(rowsPerBlock, n - next) * d) : default);
         LogDensities(p, s, m);
         return Normalise(s, p.ComponentCount, nb, m, responsibilities);
     }
@@ -328,7 +332,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
             for (int a = 0; a < squareFeatures; a += w)
             {
                 var shift = shifted ? TOps.Load(ref MemoryMarshal.GetReference(centre), (nuint)a) : TOps.Zero;
-                TOps.TransposeSquare(ref Unsafe.Add(ref source, (i * d) + a), (nuint)d, ref Unsafe.Add(ref target, (a * BlockRows) + i), BlockRows, shift);
+                TOps.TransposeSquare(ref Unsafe.Add(ref source, (i * d) + a), (nuint)d, ref Unsafe.Add(ref target, (a * BlockRows) + i), Stride, shift);
             }
             for (int r = i; r < i + w; r++)
             {
@@ -552,7 +556,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
         a10 = TOps.Zero; a11 = TOps.Zero; a12 = TOps.Zero; a13 = TOps.Zero;
         int last = Math.Min(b0 + 4, d);
         nuint at = (nuint)i, ua = (nuint)b0; // running offsets: no multiplication in the loop
-        for (int a = 0; a < last; a++, at += BlockRows, ua += (nuint)dp)
+        for (int a = 0; a < last; a++, at += Stride, ua += (nuint)dp)
         {
             var x0 = TOps.Load(ref dr, at);
             var x1 = TOps.Load(ref dr, at + (nuint)w);
@@ -571,7 +575,11 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
         }
     }
 
-    /// <summary>q_i = Σ_b (Σ_{a≤b} D[a, i]·U[a, b])², 2 row vectors × 4 columns of U per register tile.</summary>
+    /// <summary>
+    /// q_i = Σ_b (Σ_{a≤b} D[a, i]·U[a, b])²: 4 row vectors × 4 columns of U per register tile (16
+    /// independent FMA chains; each step loads 4 row vectors and broadcasts 4 values of U for 16 FMAs),
+    /// and the 2 × 4 tile of <see cref="TriangularTile"/> for a last pair of row vectors.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TriangularQuadraticForm(double[] dm, ReadOnlySpan<double> u, int d, int dp, int m, Span<double> q)
     {
@@ -579,7 +587,59 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
         ref double ur = ref MemoryMarshal.GetReference(u);
         ref double qr = ref MemoryMarshal.GetReference(q);
         int w = TOps.Count;
-        for (int i = 0; i < m; i += 2 * w)
+        int i = 0;
+        for (; i + (4 * w) <= m; i += 4 * w)
+        {
+            TVector q0 = TOps.Zero, q1 = TOps.Zero, q2 = TOps.Zero, q3 = TOps.Zero;
+            for (int b0 = 0; b0 < d; b0 += 4)
+            {
+                TVector a00 = TOps.Zero, a01 = TOps.Zero, a02 = TOps.Zero, a03 = TOps.Zero;
+                TVector a10 = TOps.Zero, a11 = TOps.Zero, a12 = TOps.Zero, a13 = TOps.Zero;
+                TVector a20 = TOps.Zero, a21 = TOps.Zero, a22 = TOps.Zero, a23 = TOps.Zero;
+                TVector a30 = TOps.Zero, a31 = TOps.Zero, a32 = TOps.Zero, a33 = TOps.Zero;
+                int last = Math.Min(b0 + 4, d);
+                ref double xa = ref Unsafe.Add(ref dr, i);
+                ref double ua = ref Unsafe.Add(ref ur, b0);
+                for (int a = 0; a < last; a++)
+                {
+                    var x0 = TOps.Load(ref xa, 0);
+                    var x1 = TOps.Load(ref xa, (nuint)w);
+                    var x2 = TOps.Load(ref xa, (nuint)(2 * w));
+                    var x3 = TOps.Load(ref xa, (nuint)(3 * w));
+                    var u0 = TOps.Broadcast(ua);
+                    var u1 = TOps.Broadcast(Unsafe.Add(ref ua, 1));
+                    var u2 = TOps.Broadcast(Unsafe.Add(ref ua, 2));
+                    var u3 = TOps.Broadcast(Unsafe.Add(ref ua, 3));
+                    a00 = TOps.MultiplyAdd(x0, u0, a00);
+                    a01 = TOps.MultiplyAdd(x0, u1, a01);
+                    a02 = TOps.MultiplyAdd(x0, u2, a02);
+                    a03 = TOps.MultiplyAdd(x0, u3, a03);
+                    a10 = TOps.MultiplyAdd(x1, u0, a10);
+                    a11 = TOps.MultiplyAdd(x1, u1, a11);
+                    a12 = TOps.MultiplyAdd(x1, u2, a12);
+                    a13 = TOps.MultiplyAdd(x1, u3, a13);
+                    a20 = TOps.MultiplyAdd(x2, u0, a20);
+                    a21 = TOps.MultiplyAdd(x2, u1, a21);
+                    a22 = TOps.MultiplyAdd(x2, u2, a22);
+                    a23 = TOps.MultiplyAdd(x2, u3, a23);
+                    a30 = TOps.MultiplyAdd(x3, u0, a30);
+                    a31 = TOps.MultiplyAdd(x3, u1, a31);
+                    a32 = TOps.MultiplyAdd(x3, u2, a32);
+                    a33 = TOps.MultiplyAdd(x3, u3, a33);
+                    xa = ref Unsafe.Add(ref xa, BlockRows);
+                    ua = ref Unsafe.Add(ref ua, dp);
+                }
+                q0 = SumOfSquares(q0, a00, a01, a02, a03);
+                q1 = SumOfSquares(q1, a10, a11, a12, a13);
+                q2 = SumOfSquares(q2, a20, a21, a22, a23);
+                q3 = SumOfSquares(q3, a30, a31, a32, a33);
+            }
+            TOps.Store(q0, ref qr, (nuint)i);
+            TOps.Store(q1, ref qr, (nuint)(i + w));
+            TOps.Store(q2, ref qr, (nuint)(i + (2 * w)));
+            TOps.Store(q3, ref qr, (nuint)(i + (3 * w)));
+        }
+        for (; i < m; i += 2 * w)
         {
             var q0 = TOps.Zero;
             var q1 = TOps.Zero;
@@ -587,19 +647,18 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
             {
                 TriangularTile(ref dr, ref ur, i, b0, d, dp,
                     out var a00, out var a01, out var a02, out var a03, out var a10, out var a11, out var a12, out var a13);
-                q0 = TOps.MultiplyAdd(a00, a00, q0);
-                q0 = TOps.MultiplyAdd(a01, a01, q0);
-                q0 = TOps.MultiplyAdd(a02, a02, q0);
-                q0 = TOps.MultiplyAdd(a03, a03, q0);
-                q1 = TOps.MultiplyAdd(a10, a10, q1);
-                q1 = TOps.MultiplyAdd(a11, a11, q1);
-                q1 = TOps.MultiplyAdd(a12, a12, q1);
-                q1 = TOps.MultiplyAdd(a13, a13, q1);
+                q0 = SumOfSquares(q0, a00, a01, a02, a03);
+                q1 = SumOfSquares(q1, a10, a11, a12, a13);
             }
             TOps.Store(q0, ref qr, (nuint)i);
             TOps.Store(q1, ref qr, (nuint)(i + w));
         }
     }
+
+    /// <summary>q + a² + b² + c² + e², in that order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector SumOfSquares(TVector q, TVector a, TVector b, TVector c, TVector e) =>
+        TOps.MultiplyAdd(e, e, TOps.MultiplyAdd(c, c, TOps.MultiplyAdd(b, b, TOps.MultiplyAdd(a, a, q))));
 
     /// <summary>Y[b, i] = Σ_{a≤b} D[a, i]·U[a, b] (feature-major, dp rows; rows past d are zero), 2 row vectors × 4 columns per tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -618,12 +677,12 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
                 nuint row = (nuint)((b0 * BlockRows) + i);
                 TOps.Store(a00, ref yr, row);
                 TOps.Store(a10, ref yr, row + (nuint)w);
-                TOps.Store(a01, ref yr, row + BlockRows);
-                TOps.Store(a11, ref yr, row + BlockRows + (nuint)w);
-                TOps.Store(a02, ref yr, row + (2 * BlockRows));
-                TOps.Store(a12, ref yr, row + (2 * BlockRows) + (nuint)w);
-                TOps.Store(a03, ref yr, row + (3 * BlockRows));
-                TOps.Store(a13, ref yr, row + (3 * BlockRows) + (nuint)w);
+                TOps.Store(a01, ref yr, row + Stride);
+                TOps.Store(a11, ref yr, row + Stride + (nuint)w);
+                TOps.Store(a02, ref yr, row + (2 * Stride));
+                TOps.Store(a12, ref yr, row + (2 * Stride) + (nuint)w);
+                TOps.Store(a03, ref yr, row + (3 * Stride));
+                TOps.Store(a13, ref yr, row + (3 * Stride) + (nuint)w);
             }
         }
     }
@@ -856,7 +915,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps> : IEStepKernel
             for (int a = 0; a <= b; a += 2)
             {
                 bool pair = a + 1 <= b;
-                nuint wa = (nuint)(a * BlockRows), wb = pair ? wa + BlockRows : wa;
+                nuint wa = (nuint)(a * BlockRows), wb = pair ? wa + Stride : wa;
                 TVector acc0 = TOps.Zero, acc1 = TOps.Zero, next0 = TOps.Zero, next1 = TOps.Zero;
                 for (int i = 0; i < m; i += 2 * lanes)
                 {
