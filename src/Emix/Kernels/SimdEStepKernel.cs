@@ -5,24 +5,25 @@ using Emix.Covariance;
 namespace Emix.Kernels;
 
 /// <summary>
-/// The SIMD kernel, written once and specialised per vector width by <typeparamref name="TOps"/>.
-/// Rows are processed in blocks of <see cref="BlockRows"/>, transposed to feature-major order so
-/// that one vector holds one feature of W rows; every loop then runs across rows, which keeps all
-/// lanes busy whatever d is.
+/// The SIMD kernel, written once and specialised per vector width by <typeparamref name="TOps"/> and
+/// per block shape by <typeparamref name="TBlock"/>. Rows are processed in blocks of
+/// <see cref="BlockRows"/>, transposed to feature-major order so that one vector holds one feature of
+/// W rows; every loop then runs across rows, which keeps all lanes busy whatever d is.
 /// </summary>
 /// <remarks>
 /// Glossary: W = doubles per vector, B = block rows (the stride of the feature-major arrays),
 /// m = rows in the block rounded up to 2W, dp = d rounded up to 4 (padding rows are zero),
 /// D = x − μ_j (feature-major), W·r = r·D, U = precision Cholesky factor (upper triangular, padded
 /// to d × dp with zeros), q = ‖(x − μ)U‖².
-/// Full: q through register-blocked triangular products (2 row vectors × 4 columns of U per step)
+/// Full: q through register-blocked triangular products (4 row vectors × 4 columns of U per step)
 /// and second moments through tiles of 8 rows × one vector of (r·D)ᵀ·D. Tied: one triangular
 /// product per row around the mixture's mean and one second-moment pass for all components (see
-/// <see cref="TiedCorrection"/>), where that is accurate. Diagonal and spherical: the direct
-/// quadratic form Σ ((x − μ)·σ⁻¹)², which does not cancel when data sit far from the origin (the
-/// expanded form, tried with rows shifted by the mixture's mean, was slower: its extra arrays push
-/// a block out of L1). The block order is fixed, so results do not depend on
-/// threads; they differ from the scalar reference only by rounding (tests bound it).
+/// <see cref="TiedCorrection"/>), where that is accurate. Diagonal and spherical: the expanded form
+/// around the mixture's mean in register tiles of four components where that is accurate, else
+/// the direct form Σ ((x − μ)·σ⁻¹)² (SimdEStepKernel.Diagonal.cs). The next block's rows are
+/// prefetched from inside the current block's loops (<see cref="Prefetcher"/>). The block order is
+/// fixed, so results do not depend on threads; they differ from the scalar reference only by
+/// rounding (tests bound it).
 /// </remarks>
 internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKernel
     where TVector : struct
