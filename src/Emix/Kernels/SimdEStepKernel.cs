@@ -565,15 +565,20 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
             var u1 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 1));
             var u2 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 2));
             var u3 = TOps.Broadcast(Unsafe.Add(ref ur, ua + 3));
-            a00 = TOps.MultiplyAdd(x0, u0, a00);
-            a01 = TOps.MultiplyAdd(x0, u1, a01);
-            a02 = TOps.MultiplyAdd(x0, u2, a02);
-            a03 = TOps.MultiplyAdd(x0, u3, a03);
-            a10 = TOps.MultiplyAdd(x1, u0, a10);
-            a11 = TOps.MultiplyAdd(x1, u1, a11);
-            a12 = TOps.MultiplyAdd(x1, u2, a12);
-            a13 = TOps.MultiplyAdd(x1, u3, a13);
+            MultiplyAddColumns(x0, u0, u1, u2, u3, ref a00, ref a01, ref a02, ref a03);
+            MultiplyAddColumns(x1, u0, u1, u2, u3, ref a10, ref a11, ref a12, ref a13);
         }
+    }
+
+    /// <summary>One row vector of a register tile: a_c += x·u_c for four columns c.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAddColumns(TVector x, TVector u0, TVector u1, TVector u2, TVector u3,
+        ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
+    {
+        a0 = TOps.MultiplyAdd(x, u0, a0);
+        a1 = TOps.MultiplyAdd(x, u1, a1);
+        a2 = TOps.MultiplyAdd(x, u2, a2);
+        a3 = TOps.MultiplyAdd(x, u3, a3);
     }
 
     /// <summary>
@@ -611,22 +616,10 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                     var u1 = TOps.Broadcast(Unsafe.Add(ref ua, 1));
                     var u2 = TOps.Broadcast(Unsafe.Add(ref ua, 2));
                     var u3 = TOps.Broadcast(Unsafe.Add(ref ua, 3));
-                    a00 = TOps.MultiplyAdd(x0, u0, a00);
-                    a01 = TOps.MultiplyAdd(x0, u1, a01);
-                    a02 = TOps.MultiplyAdd(x0, u2, a02);
-                    a03 = TOps.MultiplyAdd(x0, u3, a03);
-                    a10 = TOps.MultiplyAdd(x1, u0, a10);
-                    a11 = TOps.MultiplyAdd(x1, u1, a11);
-                    a12 = TOps.MultiplyAdd(x1, u2, a12);
-                    a13 = TOps.MultiplyAdd(x1, u3, a13);
-                    a20 = TOps.MultiplyAdd(x2, u0, a20);
-                    a21 = TOps.MultiplyAdd(x2, u1, a21);
-                    a22 = TOps.MultiplyAdd(x2, u2, a22);
-                    a23 = TOps.MultiplyAdd(x2, u3, a23);
-                    a30 = TOps.MultiplyAdd(x3, u0, a30);
-                    a31 = TOps.MultiplyAdd(x3, u1, a31);
-                    a32 = TOps.MultiplyAdd(x3, u2, a32);
-                    a33 = TOps.MultiplyAdd(x3, u3, a33);
+                    MultiplyAddColumns(x0, u0, u1, u2, u3, ref a00, ref a01, ref a02, ref a03);
+                    MultiplyAddColumns(x1, u0, u1, u2, u3, ref a10, ref a11, ref a12, ref a13);
+                    MultiplyAddColumns(x2, u0, u1, u2, u3, ref a20, ref a21, ref a22, ref a23);
+                    MultiplyAddColumns(x3, u0, u1, u2, u3, ref a30, ref a31, ref a32, ref a33);
                     xa = ref Unsafe.Add(ref xa, BlockRows);
                     ua = ref Unsafe.Add(ref ua, dp);
                 }
