@@ -91,7 +91,8 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
 
         /// <summary>
         /// Diagonal and spherical: per component and feature, the lanes of Σ r·(x − μ) and Σ r·(x − μ)²
-        /// over the chunk so far (one vector each); summed across lanes once per chunk, not per block.
+        /// (direct form), or of Σ r·x' and Σ r·x'² in tiles of four components (expanded form), over the
+        /// chunk so far (one vector each); summed across lanes once per chunk, not per block.
         /// </summary>
         public readonly double[] Moments = [];
 
@@ -109,7 +110,6 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
     }
 
     internal static int PaddedFeatures(int d) => (d + 3) & ~3;
-
 
     private static int RoundUp(int rows) => (rows + (2 * TOps.Count) - 1) / (2 * TOps.Count) * (2 * TOps.Count);
 
@@ -142,8 +142,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
             s.ChunkFirst.AsSpan().Clear();
         }
         double logLikelihood = 0;
-        int rowsPerBlock = BlockRows;
-        for (int start = 0; start < n; start += rowsPerBlock)
+        for (int start = 0; start < n; start += BlockRows)
         {
             double blockLogLikelihood = LoadBlock(p, rows, start, n, s, responsibilities: true, out int nb, out int m);
             logLikelihood += weights.IsEmpty ? blockLogLikelihood : WeightBlock(s, k, weights.Slice(start, nb));
@@ -276,8 +275,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
         var s = (Scratch)scratch;
         int k = p.ComponentCount, d = p.FeatureCount;
         double total = 0;
-        int rowsPerBlock = BlockRows;
-        for (int start = 0; start < n; start += rowsPerBlock)
+        for (int start = 0; start < n; start += BlockRows)
         {
             total += LoadBlock(p, rows, start, n, s, responsibilities: false, out int nb, out _);
             for (int i = 0; i < nb; i++)
@@ -302,13 +300,12 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
     private static double LoadBlock(GaussianParameters p, ReadOnlySpan<double> rows, int start, int n, Scratch s, bool responsibilities, out int nb, out int m)
     {
         int d = p.FeatureCount;
-        int rowsPerBlock = BlockRows;
-        nb = Math.Min(rowsPerBlock, n - start);
+        nb = Math.Min(BlockRows, n - start);
         m = RoundUp(nb);
         // Diagonal in the expanded form works on rows shifted by the mixture's mean.
         Transpose(rows.Slice(start * d, nb * d), nb, m, d, DiagonalExpanded(p) ? DiagonalFactors(p).AsSpan(0, d) : default, s.Xt);
         int next = start + nb;
-        s.Next.Start(next < n ? rows.Slice(next * d, Math.Min(rowsPerBlock, n - next) * d) : default);
+        s.Next.Start(next < n ? rows.Slice(next * d, Math.Min(BlockRows, n - next) * d) : default);
         LogDensities(p, s, m);
         return Normalise(s, p.ComponentCount, nb, m, responsibilities);
     }
