@@ -966,35 +966,14 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                     var x = TCentring.Apply(TOps.Load(ref xr, at), mu);
                     var y = TCentring.Apply(TOps.Load(ref xr, at + stride), mu);
                     ref double wi = ref Unsafe.Add(ref wr, w0 + (nuint)i);
-                    c0 = TOps.MultiplyAdd(TOps.Broadcast(wi), x, c0);
-                    c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, BlockRows)), x, c1);
-                    c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 2 * BlockRows)), x, c2);
-                    c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 3 * BlockRows)), x, c3);
-                    c4 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 4 * BlockRows)), x, c4);
-                    c5 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 5 * BlockRows)), x, c5);
-                    c6 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 6 * BlockRows)), x, c6);
-                    c7 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 7 * BlockRows)), x, c7);
-                    e0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 1)), y, e0);
-                    e1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, BlockRows + 1)), y, e1);
-                    e2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, (2 * BlockRows) + 1)), y, e2);
-                    e3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, (3 * BlockRows) + 1)), y, e3);
-                    e4 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, (4 * BlockRows) + 1)), y, e4);
-                    e5 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, (5 * BlockRows) + 1)), y, e5);
-                    e6 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, (6 * BlockRows) + 1)), y, e6);
-                    e7 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, (7 * BlockRows) + 1)), y, e7);
+                    MultiplyAddWeightRows(ref wi, x, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+                    MultiplyAddWeightRows(ref Unsafe.Add(ref wi, 1), y, ref e0, ref e1, ref e2, ref e3, ref e4, ref e5, ref e6, ref e7);
                 }
                 if (i < m)
                 {
                     var x = TCentring.Apply(TOps.Load(ref xr, at), mu);
                     ref double wi = ref Unsafe.Add(ref wr, w0 + (nuint)i);
-                    c0 = TOps.MultiplyAdd(TOps.Broadcast(wi), x, c0);
-                    c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, BlockRows)), x, c1);
-                    c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 2 * BlockRows)), x, c2);
-                    c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 3 * BlockRows)), x, c3);
-                    c4 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 4 * BlockRows)), x, c4);
-                    c5 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 5 * BlockRows)), x, c5);
-                    c6 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 6 * BlockRows)), x, c6);
-                    c7 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 7 * BlockRows)), x, c7);
+                    MultiplyAddWeightRows(ref wi, x, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
                 }
                 nuint target = ((nuint)a0 * stride) + column;
                 TOps.Store(TOps.Add(TOps.Load(ref sr, target), TOps.Add(c0, e0)), ref sr, target);
@@ -1007,6 +986,21 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                 TOps.Store(TOps.Add(TOps.Load(ref sr, target + (7 * stride)), TOps.Add(c7, e7)), ref sr, target + (7 * stride));
             }
         }
+    }
+
+    /// <summary>One input row of a second-moment tile: c_r += W[a0 + r, i]·x for the tile's 8 rows (W feature-major, <paramref name="wi"/> at row a0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAddWeightRows(ref double wi, TVector x, ref TVector c0, ref TVector c1, ref TVector c2, ref TVector c3,
+        ref TVector c4, ref TVector c5, ref TVector c6, ref TVector c7)
+    {
+        c0 = TOps.MultiplyAdd(TOps.Broadcast(wi), x, c0);
+        c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, BlockRows)), x, c1);
+        c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 2 * BlockRows)), x, c2);
+        c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 3 * BlockRows)), x, c3);
+        c4 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 4 * BlockRows)), x, c4);
+        c5 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 5 * BlockRows)), x, c5);
+        c6 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 6 * BlockRows)), x, c6);
+        c7 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref wi, 7 * BlockRows)), x, c7);
     }
 
     /// <summary>How <see cref="AddUpperProducts{TCentring}"/> treats the rows it loads: a type argument, so each variant's loop has no branch.</summary>
