@@ -133,6 +133,7 @@ public sealed class GaussianMixture
     private sealed class InitScratch(int chunkRows, int k, int d)
     {
         public readonly double[] Resp = new double[chunkRows * k];
+        public readonly int[] Labels = new int[chunkRows];
         public readonly double[] Row = new double[d];
         public double[]? Rows;
     }
@@ -221,6 +222,13 @@ public sealed class GaussianMixture
         {
             int len = chunking.Length(c), start = chunking.Start(c);
             var rows = data.ReadRows(start, len, ref scratch.Rows);
+            var labels = scratch.Labels.AsSpan(0, len);
+            if (resp.TryLabels(start, len, rows, labels))
+            {
+                structure.AccumulateLabelled(rows, len, d, labels, data.ReadWeights(start, len), shifts,
+                    layout.Nk(s), layout.FirstMoment(s), layout.SecondMoment(s), scratch.Row);
+                return;
+            }
             var r = scratch.Resp.AsSpan(0, len * k);
             resp.Fill(c, start, len, k, rows, r);
             Kernels.EStepKernel.ScaleRows(r, data.ReadWeights(start, len), k);

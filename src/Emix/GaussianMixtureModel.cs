@@ -181,13 +181,8 @@ public sealed partial class GaussianMixtureModel
 
     private static int[] PredictCore(GaussianParameters p, DataSet data, Kernels.IEStepKernel kernel, int? threads)
     {
-        int k = p.ComponentCount;
         var labels = new int[data.RowCount];
-        GaussianEm.Evaluate(data, p, kernel, threads, (start, n, logResp, _) =>
-        {
-            for (int i = 0; i < n; i++)
-                labels[start + i] = GaussianEm.MostProbable(logResp.Slice(i * k, k));
-        });
+        GaussianEm.MostProbableComponents(data, p, kernel, threads, labels);
         return labels;
     }
 

@@ -100,10 +100,22 @@ public class KMeansSimdTests
                 kernel.Nearest(rows, d, centres, labels.AsSpan(0, n), scratch);
                 var distances = Enumerable.Repeat(-1.0, (k * n) + 3).ToArray();
                 kernel.ToCentres(rows, d, centres, distances.AsSpan(0, k * n), scratch);
+                var boundLabels = new int[n];
+                var nearest = Enumerable.Repeat(-1.0, n + 3).ToArray();
+                var second = Enumerable.Repeat(-1.0, n + 3).ToArray();
+                kernel.Nearest(rows, d, centres, boundLabels, scratch, nearest.AsSpan(0, n), second.AsSpan(0, n));
+                Assert.Equal(labels[..n], boundLabels);
                 for (int i = 0; i < n; i++)
                 {
                     var x = rows.AsSpan(i * d, d);
                     Assert.True(ReferenceNearest(x, centres, k) == labels[i], $"{variant} d={d} k={k} n={n} grid={grid}: label of row {i}");
+                    // The smallest distance and the smallest over the other centres, as computed.
+                    var ordered = new double[k];
+                    for (int j = 0; j < k; j++)
+                        ordered[j] = ReferenceDistance(x, centres.AsSpan(j * d, d));
+                    double expectedSecond = Enumerable.Range(0, k).Where(j => j != labels[i]).Select(j => ordered[j]).DefaultIfEmpty(double.PositiveInfinity).Min();
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(ordered[labels[i]]), BitConverter.DoubleToInt64Bits(nearest[i]));
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(expectedSecond), BitConverter.DoubleToInt64Bits(second[i]));
                     for (int j = 0; j < k; j++)
                     {
                         double expected = ReferenceDistance(x, centres.AsSpan(j * d, d));
@@ -112,6 +124,8 @@ public class KMeansSimdTests
                     }
                 }
                 Assert.All(labels[n..], l => Assert.Equal(-7, l));
+                Assert.All(nearest[n..], v => Assert.Equal(-1.0, v));
+                Assert.All(second[n..], v => Assert.Equal(-1.0, v));
                 Assert.All(distances[(k * n)..], v => Assert.Equal(-1.0, v));
             }
         }
@@ -143,6 +157,108 @@ public class KMeansSimdTests
         Assert.Equal(0, labels[1]); // 0.5: between centres 0 and 1
         Assert.Equal(1, labels[2]); // 1.0: on centres 1 and 4
         Assert.Equal(1, labels[3]); // 1.5: between centres 1 and 2
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Rows_the_distance_bounds_skip_keep_the_label_every_distance_gives(KernelVariant variant)
+    {
+        // Blobs, centres on five rows, then moved: a little, one of them far, and one onto another's
+        // place (rows then sit exactly between two centres: ties the bounds must not decide).
+        const int n = 3_000, d = 3, k = 5;
+        var data = TestData.Blobs(n, d, seed: 5);
+        var rows = data.RawValues;
+        var kernel = CentreDistances.Create(variant);
+        var centres = new double[k * d];
+        for (int j = 0; j < k; j++)
+            rows.AsSpan(j * 577 * d, d).CopyTo(centres.AsSpan(j * d, d));
+        var labels = new int[n];
+        var upper = new double[n];
+        var lower = new double[n];
+        using var scratch = new DistanceScratch(kernel.ScratchLength(d), labelLength: 3 * n, distanceLength: (d + 2) * n);
+        DistanceBounds.Compute(kernel, rows, d, centres, labels, upper, lower, scratch);
+        var rng = new RandomSource(8);
+        foreach (double step in new[] { 1e-3, 0.05, 0.5 })
+        {
+            var moved = (double[])centres.Clone();
+            for (int i = 0; i < moved.Length; i++)
+                moved[i] += step * ((2 * rng.NextDouble()) - 1);
+            if (step == 0.05)
+                moved.AsSpan(3 * d, d).CopyTo(moved.AsSpan(4 * d, d));
+            if (step == 0.5)
+                moved[0] += 40;
+            var moves = new double[k];
+            for (int j = 0; j < k; j++)
+                moves[j] = Math.Sqrt(Enumerable.Range(0, d).Sum(a => (moved[(j * d) + a] - centres[(j * d) + a]) * (moved[(j * d) + a] - centres[(j * d) + a])));
+            var next = new int[n];
+            int computed = new DistanceBounds(moves).Update(kernel, rows, d, moved, labels, next, upper, lower, scratch);
+            // A small move leaves almost every row to its bounds; the large ones (centre 4 jumps onto
+            // centre 3, centre 0 by 40) shrink every lower bound, so nearly every row is computed.
+            if (step == 1e-3)
+                Assert.InRange(computed, 1, n / 10);
+            else
+                Assert.InRange(computed, n / 2, n);
+            for (int i = 0; i < n; i++)
+            {
+                var x = rows.AsSpan(i * d, d);
+                Assert.True(ReferenceNearest(x, moved, k) == next[i], $"{variant} step {step}: label of row {i}");
+                var distances = new double[k];
+                for (int j = 0; j < k; j++)
+                    distances[j] = Math.Sqrt(ReferenceDistance(x, moved.AsSpan(j * d, d)));
+                Assert.True(upper[i] >= distances[next[i]] * (1 - 1e-12), $"row {i}: upper bound {upper[i]} below {distances[next[i]]}");
+                double others = Enumerable.Range(0, k).Where(j => j != next[i]).Min(j => distances[j]);
+                Assert.True(lower[i] <= others * (1 + 1e-12), $"row {i}: lower bound {lower[i]} above {others}");
+            }
+            labels = next;
+            centres = moved;
+        }
+    }
+
+    [Fact]
+    public void KMeans_with_distance_bounds_gives_the_centres_of_computing_every_distance()
+    {
+        // Many iterations (overlapping blobs), weighted, on both threads counts.
+        var data = Clustered(20_000, 2, weighted: true);
+        var all = KMeansClustering.Fit(data, 7, new RandomSource(4), 2, CentreDistances.Create(KernelVariant.Auto), default, useBounds: false);
+        Assert.True(all.Iterations > 5, $"only {all.Iterations} iterations");
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var bounded = KMeansClustering.Fit(data, 7, new RandomSource(4), threads, CentreDistances.Create(KernelVariant.Auto), default);
+            Assert.Equal(all.Iterations, bounded.Iterations);
+            Assert.Equal(Bits(all.Centers), Bits(bounded.Centers));
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Hard_assignments_give_the_statistics_of_their_one_hot_responsibilities(bool weighted)
+    {
+        // The k-means initialisation's M-step takes labels; the general path takes n×k responsibilities.
+        const int n = 777, k = 4;
+        foreach (var type in TestData.AllTypes)
+        {
+            foreach (int d in new[] { 1, 3, 8 })
+            {
+                var data = Clustered(n, d, weighted); // weights include zeros
+                var rows = data.RawValues;
+                var weights = weighted ? data.Weights.ToArray() : [];
+                var rng = new RandomSource(d);
+                var labels = Enumerable.Range(0, n).Select(_ => rng.NextInt(k)).ToArray();
+                var shifts = Enumerable.Range(0, k * d).Select(_ => rng.NextNormal()).ToArray();
+                var structure = Emix.Covariance.CovarianceStructure.For(type);
+                var layout = new Emix.Covariance.SufficientStatistics(structure, k, d);
+                var resp = new double[n * k];
+                for (int i = 0; i < n; i++)
+                    resp[(i * k) + labels[i]] = weighted ? weights[i] : 1.0;
+                var expected = new double[layout.Length];
+                Emix.Covariance.GaussianEm.AccumulateChunk(structure, layout, rows, n, resp, shifts, expected, new double[d]);
+                var actual = new double[layout.Length];
+                var span = actual.AsSpan();
+                structure.AccumulateLabelled(rows, n, d, labels, weights, shifts, layout.Nk(span), layout.FirstMoment(span), layout.SecondMoment(span), new double[d]);
+                Assert.Equal(Bits(expected), Bits(actual));
+            }
+        }
     }
 
     private static long[] Bits(double[] values) => [.. values.Select(BitConverter.DoubleToInt64Bits)];

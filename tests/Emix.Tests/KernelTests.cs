@@ -61,6 +61,50 @@ public class KernelTests
         Close.All(Fixtures.Flatten(p), Fixtures.Flatten(vp), 1e-12, "probabilities");
     }
 
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Most_probable_components_are_the_first_largest_log_responsibilities_of_the_same_variant(KernelVariant variant)
+    {
+        var kernel = KernelSelector.Create(variant);
+        var rng = new Emix.Internals.RandomSource(12);
+        foreach (var type in TestData.AllTypes)
+        {
+            foreach (int d in new[] { 1, 3, 8, 17 })
+            {
+                // Component 1 repeats component 0 exactly, so every row has a tie the first must win.
+                const int k = 4, n = 1031;
+                var structure = Emix.Covariance.CovarianceStructure.For(type);
+                var means = new double[k * d];
+                for (int i = 0; i < means.Length; i++)
+                    means[i] = 2 * rng.NextNormal();
+                means.AsSpan(0, d).CopyTo(means.AsSpan(d, d));
+                var covariances = new double[structure.ValueCount(k, d)];
+                int blocks = type switch { CovarianceType.Full => k, CovarianceType.Tied => 1, _ => 0 };
+                for (int b = 0; b < blocks; b++)
+                    for (int a = 0; a < d; a++)
+                        covariances[(b * d * d) + (a * d) + a] = 1 + (0.1 * a) + (0.2 * (b / 2));
+                if (blocks == 0)
+                    for (int i = 0; i < covariances.Length; i++)
+                        covariances[i] = 1 + (0.3 * (i / (type == CovarianceType.Diagonal ? d : 1) / 2));
+                var p = Emix.Covariance.GaussianParameters.Create(structure, k, d, [0.3, 0.3, 0.2, 0.2], means, covariances);
+                var rows = Random(n, d, seed: d, offset: 0).RawValues;
+                var scratch = kernel.CreateScratch(n, p);
+                var logResp = new double[n * k];
+                var logNorm = new double[n];
+                double total = kernel.LogResponsibilities(p, rows, n, logResp, logNorm, scratch);
+                var labels = new int[n];
+                var norms = new double[n];
+                double labelledTotal = kernel.MostProbable(p, rows, n, labels, norms, scratch);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(total), BitConverter.DoubleToInt64Bits(labelledTotal));
+                Assert.Equal(logNorm.Select(BitConverter.DoubleToInt64Bits), norms.Select(BitConverter.DoubleToInt64Bits));
+                for (int i = 0; i < n; i++)
+                    Assert.True(Emix.Covariance.GaussianEm.MostProbable(logResp.AsSpan(i * k, k)) == labels[i], $"{variant} {type} d={d}: row {i}");
+                Assert.DoesNotContain(1, labels);
+                Assert.Contains(0, labels);
+            }
+        }
+    }
+
     /// <summary>
     /// Far from the origin with well separated means: the tied kernel works around the mixture's mean
     /// and corrects per chunk (cancellation ~ ε·|μ_j − c|²/σ²), the others centre on each mean; all must

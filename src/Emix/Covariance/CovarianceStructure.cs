@@ -76,6 +76,36 @@ internal abstract class CovarianceStructure
         }
     }
 
+    /// <summary>
+    /// <see cref="Accumulate"/> for hard assignments: row i belongs wholly to component
+    /// <paramref name="labels"/>[i], with responsibility <paramref name="weights"/>[i] (1 without
+    /// weights), and nk is added too. The operations on every non-zero responsibility are those of
+    /// <see cref="Accumulate"/> over the one-hot rows, whose zeros change no sum: the same bits,
+    /// without the n×k responsibilities or the loop over components.
+    /// </summary>
+    public void AccumulateLabelled(ReadOnlySpan<double> rows, int n, int d, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights,
+        ReadOnlySpan<double> shifts, Span<double> nk, Span<double> sx, Span<double> second, Span<double> scratch)
+    {
+        var e = scratch[..d];
+        for (int i = 0; i < n; i++)
+        {
+            int j = labels[i];
+            double r = weights.IsEmpty ? 1.0 : weights[i];
+            nk[j] += r;
+            if (r == 0)
+                continue;
+            var x = rows.Slice(i * d, d);
+            var c = shifts.Slice(j * d, d);
+            var sxRow = sx.Slice(j * d, d);
+            for (int a = 0; a < d; a++)
+            {
+                e[a] = x[a] - c[a];
+                sxRow[a] += r * e[a];
+            }
+            AddSecondMoment(j, d, e, r, second);
+        }
+    }
+
     /// <summary>Adds r·(x − c_j)(x − c_j)ᵀ, or the part of it this structure keeps, for component <paramref name="j"/>.</summary>
     protected abstract void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second);
 

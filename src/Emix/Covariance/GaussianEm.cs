@@ -150,6 +150,14 @@ internal static class GaussianEm
         public readonly double[] LogResp = new double[chunkRows * k];
         public readonly double[] LogNorm = new double[k == 0 ? 0 : chunkRows];
         public double[]? Rows;
+        private int[]? _labels;
+        private double[]? _norm;
+
+        /// <summary>Labels of a chunk's rows (allocated on first use).</summary>
+        public int[] LabelBuffer(int rows) => _labels ??= new int[rows];
+
+        /// <summary>log p(x_i) of a chunk's rows where <see cref="LogNorm"/> was not allocated (allocated on first use).</summary>
+        public double[] NormBuffer(int rows) => LogNorm.Length >= rows ? LogNorm : _norm ??= new double[rows];
     }
 
     /// <summary>
@@ -164,24 +172,59 @@ internal static class GaussianEm
         int chunkRows = Chunking.DefaultChunkRows;
         var chunking = new Chunking(data.RowCount, chunkRows);
         var total = new double[1 + k];
-        var pool = ScratchPool(kernel, p, chunkRows, k);
+        var pool = ScratchPool(kernel, p, chunkRows, 0);
         ChunkRunner.Reduce(chunking, 1 + k, threads, pool.Rent, (c, stats, scratch) =>
         {
             int n = chunking.Length(c), start = chunking.Start(c);
-            var logResp = scratch.LogResp.AsSpan(0, n * k);
+            var labels = scratch.LabelBuffer(chunkRows).AsSpan(0, n);
             var weights = data.ReadWeights(start, n);
-            var logNorm = weights.IsEmpty ? default : scratch.LogNorm.AsSpan(0, n);
-            stats[0] = kernel.LogResponsibilities(p, data.ReadRows(start, n, ref scratch.Rows), n, logResp, logNorm, scratch.Kernel);
+            var logNorm = weights.IsEmpty ? default : scratch.NormBuffer(chunkRows).AsSpan(0, n);
+            stats[0] = kernel.MostProbable(p, data.ReadRows(start, n, ref scratch.Rows), n, labels, logNorm, scratch.Kernel);
             if (!weights.IsEmpty)
                 stats[0] = EStepKernel.WeightedSum(logNorm, weights);
             if (clusterSizes is not null)
-                for (int i = 0; i < n; i++)
-                    stats[1 + MostProbable(logResp.Slice(i * k, k))] += 1;
+                CountLabels(labels, stats.Slice(1, k));
         }, total, pool.Return, processes: data.Processes);
         if (clusterSizes is not null)
             for (int j = 0; j < k; j++)
                 clusterSizes[j] = (int)total[1 + j];
         return total[0];
+    }
+
+    /// <summary>
+    /// The most probable component of every row into <paramref name="labels"/> (as
+    /// <see cref="MostProbable"/> over each row of <see cref="Evaluate"/>'s log-responsibilities).
+    /// </summary>
+    public static void MostProbableComponents(RowSource data, GaussianParameters p, IEStepKernel kernel, int? threads, int[] labels)
+    {
+        if (data.HasMissing)
+        {
+            int k = p.ComponentCount;
+            Evaluate(data, p, kernel, threads, (start, n, logResp, _) =>
+            {
+                for (int i = 0; i < n; i++)
+                    labels[start + i] = MostProbable(logResp.Slice(i * k, k));
+            });
+            return;
+        }
+        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
+        var pool = ScratchPool(kernel, p, chunking.ChunkRows, 0);
+        ChunkRunner.ForEach(chunking, threads, pool.Rent, (c, scratch) =>
+        {
+            int n = chunking.Length(c), start = chunking.Start(c);
+            kernel.MostProbable(p, data.ReadRows(start, n, ref scratch.Rows), n, labels.AsSpan(start, n), default, scratch.Kernel);
+        }, pool.Return);
+    }
+
+    /// <summary>counts[j] += the number of labels equal to j (counted as integers: exact in any order).</summary>
+    private static void CountLabels(ReadOnlySpan<int> labels, Span<double> counts)
+    {
+        Span<int> perLabel = counts.Length <= 256 ? stackalloc int[counts.Length] : new int[counts.Length];
+        perLabel.Clear();
+        foreach (int label in labels)
+            perLabel[label]++;
+        for (int j = 0; j < counts.Length; j++)
+            counts[j] += perLabel[j];
     }
 
     /// <summary>Index of the largest value; the first one on ties (as NumPy's argmax).</summary>

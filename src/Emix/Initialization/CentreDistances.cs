@@ -29,8 +29,11 @@ internal abstract class CentreDistances
     /// <summary>
     /// <paramref name="labels"/>[i] = the index of the centre nearest to row i, the first one on ties
     /// (the rows are <paramref name="labels"/>.Length × <paramref name="d"/>, the centres k × d, both row-major).
+    /// With <paramref name="nearest"/> and <paramref name="secondNearest"/> (both n, or both empty), also
+    /// the smallest squared distance and the smallest over the other centres (+∞ for one centre).
     /// </summary>
-    public abstract void Nearest(ReadOnlySpan<double> rows, int d, ReadOnlySpan<double> centres, Span<int> labels, Span<double> scratch);
+    public abstract void Nearest(ReadOnlySpan<double> rows, int d, ReadOnlySpan<double> centres, Span<int> labels, Span<double> scratch,
+        Span<double> nearest = default, Span<double> secondNearest = default);
 
     /// <summary>
     /// <paramref name="distances"/>[j·n + i] = ‖xᵢ − cⱼ‖² for the n rows and the k centres
@@ -58,24 +61,35 @@ internal sealed class ScalarCentreDistances : CentreDistances
 
     public override int ScratchLength(int d) => 0;
 
-    public override void Nearest(ReadOnlySpan<double> rows, int d, ReadOnlySpan<double> centres, Span<int> labels, Span<double> scratch)
+    public override void Nearest(ReadOnlySpan<double> rows, int d, ReadOnlySpan<double> centres, Span<int> labels, Span<double> scratch,
+        Span<double> nearest = default, Span<double> secondNearest = default)
     {
         int k = centres.Length / d;
         for (int i = 0; i < labels.Length; i++)
         {
             var x = rows.Slice(i * d, d);
             int best = 0;
-            double bestDistance = double.PositiveInfinity;
+            double bestDistance = double.PositiveInfinity, secondDistance = double.PositiveInfinity;
             for (int j = 0; j < k; j++)
             {
                 double distance = SquaredDistance(x, centres.Slice(j * d, d));
                 if (distance < bestDistance)
                 {
+                    secondDistance = bestDistance;
                     bestDistance = distance;
                     best = j;
                 }
+                else if (distance < secondDistance)
+                {
+                    secondDistance = distance;
+                }
             }
             labels[i] = best;
+            if (!nearest.IsEmpty)
+            {
+                nearest[i] = bestDistance;
+                secondNearest[i] = secondDistance;
+            }
         }
     }
 
@@ -105,22 +119,19 @@ internal sealed class SimdCentreDistances<TVector, TOps> : CentreDistances
 
     private static int BlockRows => 4 * TOps.Count;
 
-    /// <summary>The feature-major block (d × <see cref="BlockRows"/>) and one row of per-lane results.</summary>
-    public override int ScratchLength(int d) => (d + 1) * BlockRows;
-
-    /// <summary>
-    /// 2⁵²: a lane holding 2⁵² + j (j a small integer) has j in the low bits of its pattern, so a
-    /// label comes out of a double lane with one integer load, no conversion.
-    /// </summary>
-    private const double LabelOffset = 4503599627370496.0;
+    /// <summary>The feature-major block (d × <see cref="BlockRows"/>) and three rows of per-lane results.</summary>
+    public override int ScratchLength(int d) => (d + 3) * BlockRows;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Nearest(ReadOnlySpan<double> rows, int d, ReadOnlySpan<double> centres, Span<int> labels, Span<double> scratch)
+    public override void Nearest(ReadOnlySpan<double> rows, int d, ReadOnlySpan<double> centres, Span<int> labels, Span<double> scratch,
+        Span<double> nearest = default, Span<double> secondNearest = default)
     {
         int n = labels.Length, k = centres.Length / d, b = BlockRows;
-        nuint w = (nuint)TOps.Count;
+        bool distances = !nearest.IsEmpty;
         ref double xt = ref MemoryMarshal.GetReference(scratch[..(d * b)]);
-        ref double lane0 = ref MemoryMarshal.GetReference(scratch.Slice(d * b, b));
+        ref double lane0 = ref MemoryMarshal.GetReference(scratch.Slice(d * b, 3 * b));
+        ref double nearestLane0 = ref Unsafe.Add(ref lane0, b);
+        ref double secondLane0 = ref Unsafe.Add(ref lane0, 2 * b);
         ref double centre0 = ref MemoryMarshal.GetReference(centres);
         ref int label = ref MemoryMarshal.GetReference(labels);
         for (int start = 0; start < n; start += b)
@@ -129,14 +140,23 @@ internal sealed class SimdCentreDistances<TVector, TOps> : CentreDistances
             LoadBlock(rows, start, m, d, ref xt);
             var infinity = TOps.Broadcast(double.PositiveInfinity);
             TVector best0 = infinity, best1 = infinity, best2 = infinity, best3 = infinity;
-            var first = TOps.Broadcast(LabelOffset);
+            TVector second0 = infinity, second1 = infinity, second2 = infinity, second3 = infinity;
+            var first = TOps.Broadcast(LaneLabels.Offset);
             TVector label0 = first, label1 = first, label2 = first, label3 = first;
             for (int j = 0; j < k; j++)
             {
                 BlockDistances(ref xt, ref Unsafe.Add(ref centre0, j * d), d, out var s0, out var s1, out var s2, out var s3);
+                if (distances)
+                {
+                    // The scalar loop's: s < best moves best down to second, else s < second replaces second.
+                    second0 = TOps.SelectGreater(best0, s0, best0, TOps.SelectGreater(second0, s0, s0, second0));
+                    second1 = TOps.SelectGreater(best1, s1, best1, TOps.SelectGreater(second1, s1, s1, second1));
+                    second2 = TOps.SelectGreater(best2, s2, best2, TOps.SelectGreater(second2, s2, s2, second2));
+                    second3 = TOps.SelectGreater(best3, s3, best3, TOps.SelectGreater(second3, s3, s3, second3));
+                }
                 // best > s is the reference's s < best: strict, so a later centre at the same distance
                 // (or a NaN distance) leaves the label alone.
-                var index = TOps.Broadcast(LabelOffset + j);
+                var index = TOps.Broadcast(LaneLabels.Offset + j);
                 label0 = TOps.SelectGreater(best0, s0, index, label0);
                 label1 = TOps.SelectGreater(best1, s1, index, label1);
                 label2 = TOps.SelectGreater(best2, s2, index, label2);
@@ -146,20 +166,34 @@ internal sealed class SimdCentreDistances<TVector, TOps> : CentreDistances
                 best2 = TOps.SelectGreater(best2, s2, s2, best2);
                 best3 = TOps.SelectGreater(best3, s3, s3, best3);
             }
-            TOps.Store(label0, ref lane0, 0);
-            TOps.Store(label1, ref lane0, w);
-            TOps.Store(label2, ref lane0, 2 * w);
-            TOps.Store(label3, ref lane0, 3 * w);
+            StoreLanes(label0, label1, label2, label3, ref lane0);
             for (int r = 0; r < m; r++)
-                Unsafe.Add(ref label, start + r) = (int)BitConverter.DoubleToInt64Bits(Unsafe.Add(ref lane0, r));
+                Unsafe.Add(ref label, start + r) = LaneLabels.Read(Unsafe.Add(ref lane0, r));
+            if (distances)
+            {
+                StoreLanes(best0, best1, best2, best3, ref nearestLane0);
+                StoreLanes(second0, second1, second2, second3, ref secondLane0);
+                MemoryMarshal.CreateReadOnlySpan(ref nearestLane0, m).CopyTo(nearest.Slice(start, m));
+                MemoryMarshal.CreateReadOnlySpan(ref secondLane0, m).CopyTo(secondNearest.Slice(start, m));
+            }
         }
+    }
+
+    /// <summary>The four vectors of a block, one after another, at <paramref name="target"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreLanes(TVector v0, TVector v1, TVector v2, TVector v3, ref double target)
+    {
+        nuint w = (nuint)TOps.Count;
+        TOps.Store(v0, ref target, 0);
+        TOps.Store(v1, ref target, w);
+        TOps.Store(v2, ref target, 2 * w);
+        TOps.Store(v3, ref target, 3 * w);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void ToCentres(ReadOnlySpan<double> rows, int d, ReadOnlySpan<double> centres, Span<double> distances, Span<double> scratch)
     {
         int k = centres.Length / d, n = distances.Length / k, b = BlockRows;
-        nuint w = (nuint)TOps.Count;
         ref double xt = ref MemoryMarshal.GetReference(scratch[..(d * b)]);
         var lanes = scratch.Slice(d * b, b);
         ref double lane0 = ref MemoryMarshal.GetReference(lanes);
@@ -174,10 +208,7 @@ internal sealed class SimdCentreDistances<TVector, TOps> : CentreDistances
                 BlockDistances(ref xt, ref Unsafe.Add(ref centre0, j * d), d, out var s0, out var s1, out var s2, out var s3);
                 // A whole block goes straight to the output; the last, partial one through the lanes.
                 ref double target = ref (m == b ? ref Unsafe.Add(ref distance0, (j * n) + start) : ref lane0);
-                TOps.Store(s0, ref target, 0);
-                TOps.Store(s1, ref target, w);
-                TOps.Store(s2, ref target, 2 * w);
-                TOps.Store(s3, ref target, 3 * w);
+                StoreLanes(s0, s1, s2, s3, ref target);
                 if (m < b)
                     lanes[..m].CopyTo(distances.Slice((j * n) + start, m));
             }
@@ -274,6 +305,23 @@ internal sealed class DistanceScratch : IDisposable
 
     /// <summary>Distances of a chunk's rows to some centres.</summary>
     public double[] Distances { get; }
+
+    private double[]? _aligned;
+
+    /// <summary>
+    /// <paramref name="length"/> doubles starting on a cache line (allocated on first use), for sums
+    /// that rows are added into one vector at a time: a vector that straddles two lines costs two
+    /// accesses, and a load that reads a straddling store waits for it to reach the cache instead of
+    /// being forwarded.
+    /// </summary>
+    public unsafe Span<double> CacheAligned(int length)
+    {
+        if (_aligned is null || _aligned.Length < length + 8)
+            _aligned = GC.AllocateUninitializedArray<double>(length + 8, pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_aligned));
+        int offset = (int)((64 - (address & 63)) & 63) / sizeof(double);
+        return _aligned.AsSpan(offset, length);
+    }
 
     public void Dispose()
     {

@@ -12,6 +12,13 @@ internal abstract class InitialResponsibilities
     /// <summary>Writes the responsibilities (n×k) of rows [start, start+n) of chunk <paramref name="chunk"/>.</summary>
     public abstract void Fill(int chunk, int start, int n, int k, ReadOnlySpan<double> rows, Span<double> resp);
 
+    /// <summary>
+    /// Where every row goes wholly to one component: writes the components of rows [start, start+n)
+    /// into <paramref name="labels"/> and returns true (their responsibilities are the one-hot rows
+    /// <see cref="Fill"/> writes); otherwise returns false.
+    /// </summary>
+    public virtual bool TryLabels(int start, int n, ReadOnlySpan<double> rows, Span<int> labels) => false;
+
     /// <summary>Each row wholly to its nearest centre (k-means), the first on ties.</summary>
     public sealed class NearestCentre(double[] centres) : InitialResponsibilities
     {
@@ -20,12 +27,19 @@ internal abstract class InitialResponsibilities
         public override void Fill(int chunk, int start, int n, int k, ReadOnlySpan<double> rows, Span<double> resp)
         {
             resp[..(n * k)].Clear();
-            int d = centres.Length / k;
-            using var scratch = new DistanceScratch(_distances.ScratchLength(d), labelLength: n);
+            using var scratch = new DistanceScratch(0, labelLength: n);
             var labels = scratch.Labels.AsSpan(0, n);
-            _distances.Nearest(rows[..(n * d)], d, centres, labels, scratch.Block);
+            TryLabels(start, n, rows, labels);
             for (int i = 0; i < n; i++)
                 resp[(i * k) + labels[i]] = 1.0;
+        }
+
+        public override bool TryLabels(int start, int n, ReadOnlySpan<double> rows, Span<int> labels)
+        {
+            int d = rows.Length / n;
+            using var scratch = new DistanceScratch(_distances.ScratchLength(d));
+            _distances.Nearest(rows[..(n * d)], d, centres, labels, scratch.Block);
+            return true;
         }
     }
 

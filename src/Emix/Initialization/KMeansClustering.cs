@@ -31,9 +31,12 @@ internal static class KMeansClustering
     /// The passes over the rows are bound by memory bandwidth on large data, so the column moments
     /// behind the tolerance ride along: the sums with the first k-means++ pass, the squared
     /// deviations with the first Lloyd pass (same chunks and reduction tree as
-    /// <see cref="ColumnMoments.Compute"/>, so the same bits).
+    /// <see cref="ColumnMoments.Compute"/>, so the same bits). After the first pass, rows whose
+    /// <see cref="DistanceBounds"/> show that their label cannot change skip the distance kernel
+    /// (<paramref name="useBounds"/> = false computes every distance, for tests): the same labels,
+    /// so the same bits.
     /// </remarks>
-    internal static Result Fit(DataSet data, int k, RandomSource rng, int? threads, CentreDistances distances, CancellationToken cancellationToken)
+    internal static Result Fit(DataSet data, int k, RandomSource rng, int? threads, CentreDistances distances, CancellationToken cancellationToken, bool useBounds = true)
     {
         int n = data.RowCount, d = data.FeatureCount;
         var values = data.RawValues;
@@ -47,9 +50,13 @@ internal static class KMeansClustering
         var mean = ColumnMoments.PerRow(columnSums, n);
         double tolerance = double.NaN;
         var chunking = new Chunking(n, Chunking.DefaultChunkRows);
-        int scratchLength = distances.ScratchLength(d);
+        int chunkRows = chunking.ChunkRows, scratchLength = distances.ScratchLength(d);
         var labels = GC.AllocateUninitializedArray<int>(n);
         Array.Fill(labels, -1);
+        // Distance bounds per row (see DistanceBounds), and how far each centre moved in the last update.
+        var upper = GC.AllocateUninitializedArray<double>(n);
+        var lower = GC.AllocateUninitializedArray<double>(n);
+        double[]? moves = null;
         // Statistics: [changed labels], counts (k), sums (k×d), and in the first iteration only the
         // squared deviations from the column means (d).
         int squaresAt = 1 + k + (k * d);
@@ -59,15 +66,26 @@ internal static class KMeansClustering
         {
             iteration++;
             var current = centers;
+            var bounds = moves is null || !useBounds ? null : new DistanceBounds(moves);
             bool first = iteration == 1;
             var iterationStats = stats.AsSpan(0, first ? squaresAt + d : squaresAt);
-            ChunkRunner.Reduce(chunking, iterationStats.Length, threads, () => new DistanceScratch(scratchLength, labelLength: chunking.ChunkRows), (c, s, scratch) =>
+            ChunkRunner.Reduce(chunking, iterationStats.Length, threads,
+                () => new DistanceScratch(scratchLength, labelLength: 3 * chunkRows, distanceLength: (d + 2) * chunkRows), (c, s, scratch) =>
             {
                 int start = chunking.Start(c), len = chunking.Length(c);
                 var rows = values.AsSpan(start * d, len * d);
                 var nearest = scratch.Labels.AsSpan(0, len);
-                distances.Nearest(rows, d, current, nearest, scratch.Block);
-                int changed = Accumulate(rows, nearest, labels.AsSpan(start, len), weights is null ? default : weights.AsSpan(start, len), s.Slice(1, k), s.Slice(1 + k, k * d));
+                var rowUpper = upper.AsSpan(start, len);
+                var rowLower = lower.AsSpan(start, len);
+                if (bounds is null)
+                    DistanceBounds.Compute(distances, rows, d, current, nearest, rowUpper, rowLower, scratch);
+                else
+                    bounds.Update(distances, rows, d, current, labels.AsSpan(start, len), nearest, rowUpper, rowLower, scratch);
+                // The sums go to a cache-aligned buffer, then to the statistics (which start at zero).
+                var sums = scratch.CacheAligned(k * d);
+                sums.Clear();
+                int changed = Accumulate(rows, nearest, labels.AsSpan(start, len), weights is null ? default : weights.AsSpan(start, len), s.Slice(1, k), sums);
+                sums.CopyTo(s.Slice(1 + k, k * d));
                 s[0] = changed;
                 if (first)
                     ColumnMoments.AddSquaredDeviations(rows, mean, s.Slice(squaresAt, d));
@@ -77,17 +95,21 @@ internal static class KMeansClustering
             if (stats[0] == 0)
                 break;
             var next = new double[k * d];
+            moves = new double[k];
             double shift = 0;
             for (int j = 0; j < k; j++)
             {
                 double count = stats[1 + j];
+                double move = 0;
                 for (int a = 0; a < d; a++)
                 {
                     double v = count > 0 ? stats[1 + k + (j * d) + a] / count : current[(j * d) + a];
                     next[(j * d) + a] = v;
                     double e = v - current[(j * d) + a];
                     shift += e * e;
+                    move += e * e;
                 }
+                moves[j] = Math.Sqrt(move);
             }
             centers = next;
             if (shift <= tolerance)

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Emix.Em;
 using Emix.Internals;
 using Emix.Kernels;
@@ -50,7 +53,7 @@ internal static class KMeansPlusPlusSeeding
         }, columnSums, static scratch => scratch.Dispose());
         if (k == 1)
             return centers;
-        var prefix = GC.AllocateUninitializedArray<double>(n);
+        var blockSums = new double[(n + PrefixBlock - 1) / PrefixBlock];
         var candidates = new int[trials];
         var candidateRows = new double[trials * d];
         var potentials = new double[trials];
@@ -59,13 +62,13 @@ internal static class KMeansPlusPlusSeeding
         double[][] closestWith = d > trials ? [.. Enumerable.Range(0, trials).Select(_ => GC.AllocateUninitializedArray<double>(n))] : [];
         for (int m = 1; m < k; m++)
         {
-            PrefixSums(closest, weights, prefix);
-            double running = prefix[n - 1];
+            PrefixSums(closest, weights, blockSums);
+            double running = blockSums[^1];
             // All candidates first (the draws do not depend on the potentials), then one pass over
             // the rows measures every candidate's potential.
             for (int t = 0; t < trials; t++)
             {
-                candidates[t] = Pick(prefix, rng.NextDouble() * running);
+                candidates[t] = Pick(closest, weights, blockSums, rng.NextDouble() * running);
                 values.AsSpan(candidates[t] * d, d).CopyTo(candidateRows.AsSpan(t * d, d));
             }
             var current = closest;
@@ -74,9 +77,7 @@ internal static class KMeansPlusPlusSeeding
                 int start = chunking.Start(c), len = chunking.Length(c);
                 var toCandidates = scratch.Distances.AsSpan(0, trials * len);
                 distances.ToCentres(values.AsSpan(start * d, len * d), d, candidateRows, toCandidates, scratch.Block);
-                Potentials(current.AsSpan(start, len), weights is null ? default : weights.AsSpan(start, len), toCandidates, stats);
-                for (int t = 0; t < closestWith.Length; t++)
-                    toCandidates.Slice(t * len, len).CopyTo(closestWith[t].AsSpan(start, len));
+                Potentials(current.AsSpan(start, len), weights is null ? default : weights.AsSpan(start, len), toCandidates, stats, closestWith, start);
             }, potentials, static scratch => scratch.Dispose());
             int best = -1;
             double bestPotential = double.PositiveInfinity;
@@ -109,50 +110,55 @@ internal static class KMeansPlusPlusSeeding
         return centers;
     }
 
-    /// <summary>prefix[i] = Σ_{r ≤ i} w_r · closest[r], rows in order (w = 1 without weights: no multiply).</summary>
-    private static void PrefixSums(double[] closest, double[]? weights, double[] prefix)
+    /// <summary>
+    /// Rows per block of the prefix sums: only the running sum at each block's end is kept, and
+    /// <see cref="Pick"/> runs the sum again inside one block.
+    /// </summary>
+    private const int PrefixBlock = 1024;
+
+    /// <summary>
+    /// The running sum Σ_{r ≤ i} w_r · closest[r], rows in order (w = 1 without weights: no multiply),
+    /// at the last row of each block of <see cref="PrefixBlock"/> rows.
+    /// </summary>
+    private static void PrefixSums(double[] closest, double[]? weights, double[] blockSums)
     {
         double running = 0;
-        if (weights is null)
+        for (int b = 0; b < blockSums.Length; b++)
         {
-            for (int i = 0; i < closest.Length; i++)
+            int end = Math.Min(closest.Length, (b + 1) * PrefixBlock);
+            if (weights is null)
             {
-                running += closest[i];
-                prefix[i] = running;
+                for (int i = b * PrefixBlock; i < end; i++)
+                    running += closest[i];
             }
-        }
-        else
-        {
-            for (int i = 0; i < closest.Length; i++)
+            else
             {
-                running += weights[i] * closest[i];
-                prefix[i] = running;
+                for (int i = b * PrefixBlock; i < end; i++)
+                    running += weights[i] * closest[i];
             }
+            blockSums[b] = running;
         }
     }
 
     /// <summary>
-    /// For candidate t and the n rows of a chunk: distances[t·n + i] becomes min(closest[i],
-    /// distances[t·n + i]) in place, and potentials[t] = Σᵢ wᵢ · that, rows in order (wᵢ = 1 without
-    /// weights: no multiply). The sums go four candidates at a time: they are independent, so the
-    /// adds overlap instead of each waiting on the previous one.
+    /// For candidate t and the n rows of a chunk: min(closest[i], distances[t·n + i]) goes to
+    /// <paramref name="keep"/>[t] at row <paramref name="start"/> + i, or in place when nothing is
+    /// kept, and potentials[t] = Σᵢ wᵢ · that, rows in order (wᵢ = 1 without weights: no multiply).
+    /// The sums go four candidates at a time: they are independent, so the adds overlap instead of
+    /// each waiting on the previous one.
     /// </summary>
-    private static void Potentials(ReadOnlySpan<double> closest, ReadOnlySpan<double> weights, Span<double> distances, Span<double> potentials)
+    private static void Potentials(ReadOnlySpan<double> closest, ReadOnlySpan<double> weights, Span<double> distances, Span<double> potentials, double[][] keep, int start)
     {
         int n = closest.Length, trials = potentials.Length;
         for (int t = 0; t < trials; t++)
-        {
-            var dt = distances.Slice(t * n, n);
-            for (int i = 0; i < n; i++)
-                dt[i] = Math.Min(closest[i], dt[i]);
-        }
+            Minimum(closest, distances.Slice(t * n, n), Result(distances, keep, start, n, t));
         for (int t0 = 0; t0 < trials; t0 += 4)
         {
             // Past the last candidate the group reads the last one again; those sums are not kept.
-            var d0 = distances.Slice(t0 * n, n);
-            var d1 = distances.Slice(Math.Min(t0 + 1, trials - 1) * n, n);
-            var d2 = distances.Slice(Math.Min(t0 + 2, trials - 1) * n, n);
-            var d3 = distances.Slice(Math.Min(t0 + 3, trials - 1) * n, n);
+            var d0 = Result(distances, keep, start, n, t0);
+            var d1 = Result(distances, keep, start, n, Math.Min(t0 + 1, trials - 1));
+            var d2 = Result(distances, keep, start, n, Math.Min(t0 + 2, trials - 1));
+            var d3 = Result(distances, keep, start, n, Math.Min(t0 + 3, trials - 1));
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
             if (weights.IsEmpty)
             {
@@ -180,19 +186,61 @@ internal static class KMeansPlusPlusSeeding
         }
     }
 
-    /// <summary>First index whose prefix sum exceeds <paramref name="target"/> (clipped to the last row).</summary>
-    private static int Pick(double[] prefix, double target)
+    /// <summary>Where candidate t's distances with the minimum taken go (see <see cref="Potentials"/>).</summary>
+    private static Span<double> Result(Span<double> distances, double[][] keep, int start, int n, int t) =>
+        keep.Length > 0 ? keep[t].AsSpan(start, n) : distances.Slice(t * n, n);
+
+    /// <summary>
+    /// target[i] = min(a[i], b[i]) (target may be b). The values are squared distances (finite, never
+    /// −0), where the processor's minimum equals Math.Min.
+    /// </summary>
+    private static void Minimum(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> target)
     {
-        int lo = 0, hi = prefix.Length - 1;
+        int n = a.Length, i = 0;
+        ref double ar = ref MemoryMarshal.GetReference(a);
+        ref double br = ref MemoryMarshal.GetReference(b[..n]);
+        ref double tr = ref MemoryMarshal.GetReference(target[..n]);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - 8; i += 8)
+                Vector512.MinNative(Vector512.LoadUnsafe(ref ar, (nuint)i), Vector512.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref tr, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 4; i += 4)
+                Vector256.MinNative(Vector256.LoadUnsafe(ref ar, (nuint)i), Vector256.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref tr, (nuint)i);
+        }
+        for (; i < n; i++)
+            Unsafe.Add(ref tr, i) = Math.Min(Unsafe.Add(ref ar, i), Unsafe.Add(ref br, i));
+    }
+
+    /// <summary>
+    /// First row whose running sum (as <see cref="PrefixSums"/> adds it) exceeds <paramref name="target"/>,
+    /// clipped to the last row: the block by its end sum, then the row by the same adds again from the
+    /// previous block's end, so the same values as a full prefix array compare.
+    /// </summary>
+    private static int Pick(double[] closest, double[]? weights, double[] blockSums, double target)
+    {
+        int lo = 0, hi = blockSums.Length;
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (prefix[mid] > target)
+            if (blockSums[mid] > target)
                 hi = mid;
             else
                 lo = mid + 1;
         }
-        return lo;
+        if (lo == blockSums.Length)
+            return closest.Length - 1;
+        double running = lo == 0 ? 0 : blockSums[lo - 1];
+        int end = Math.Min(closest.Length, (lo + 1) * PrefixBlock);
+        for (int i = lo * PrefixBlock; i < end; i++)
+        {
+            running += weights is null ? closest[i] : weights[i] * closest[i];
+            if (running > target)
+                return i;
+        }
+        return end - 1; // not reached: the block's end sum exceeds the target
     }
 
     /// <summary>Σₐ (xₐ − yₐ)², features ascending (the reference of <see cref="CentreDistances"/>).</summary>

@@ -49,4 +49,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
 
     public double LogResponsibilities(GaussianParameters p, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, object scratch) =>
         For(p).LogResponsibilities(p, rows, n, logResp, logNorm, scratch);
+
+    public double MostProbable(GaussianParameters p, ReadOnlySpan<double> rows, int n, Span<int> labels, Span<double> logNorm, object scratch) =>
+        For(p).MostProbable(p, rows, n, labels, logNorm, scratch);
 }

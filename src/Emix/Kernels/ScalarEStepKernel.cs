@@ -34,4 +34,15 @@ internal sealed class ScalarEStepKernel : IEStepKernel
 
     public double LogResponsibilities(GaussianParameters p, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, object scratch) =>
         EStepKernel.LogResponsibilities(p, rows, n, logResp, logNorm, ((Scratch)scratch).Row);
+
+    public double MostProbable(GaussianParameters p, ReadOnlySpan<double> rows, int n, Span<int> labels, Span<double> logNorm, object scratch)
+    {
+        var s = (Scratch)scratch;
+        int k = p.ComponentCount;
+        var logResp = s.Responsibilities.AsSpan(0, n * k);
+        double total = EStepKernel.LogResponsibilities(p, rows, n, logResp, logNorm, s.Row);
+        for (int i = 0; i < n; i++)
+            labels[i] = GaussianEm.MostProbable(logResp.Slice(i * k, k));
+        return total;
+    }
 }

@@ -291,6 +291,43 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public double MostProbable(GaussianParameters p, ReadOnlySpan<double> rows, int n, Span<int> labels, Span<double> logNorm, object scratch)
+    {
+        var s = (Scratch)scratch;
+        int k = p.ComponentCount, w = TOps.Count;
+        ref double logP = ref MemoryMarshal.GetArrayDataReference(s.LogP);
+        ref double norm0 = ref MemoryMarshal.GetArrayDataReference(s.Norm);
+        Span<double> lanes = stackalloc double[w];
+        ref double lane0 = ref MemoryMarshal.GetReference(lanes);
+        double total = 0;
+        for (int start = 0; start < n; start += BlockRows)
+        {
+            total += LoadBlock(p, rows, start, n, s, responsibilities: false, out int nb, out _);
+            if (!logNorm.IsEmpty)
+                s.Norm.AsSpan(0, nb).CopyTo(logNorm.Slice(start, nb));
+            // Lanes are rows. log r_ij = LogP[j, i] − norm_i, the subtraction LogResponsibilities makes,
+            // and a strict > as MostProbable's: the same label, ties included.
+            for (int i = 0; i < nb; i += w)
+            {
+                var norm = TOps.Load(ref norm0, (nuint)i);
+                var best = TOps.Subtract(TOps.Load(ref logP, (nuint)i), norm);
+                var label = TOps.Broadcast(LaneLabels.Offset);
+                for (int j = 1; j < k; j++)
+                {
+                    var value = TOps.Subtract(TOps.Load(ref logP, (nuint)((j * BlockRows) + i)), norm);
+                    label = TOps.SelectGreater(value, best, TOps.Broadcast(LaneLabels.Offset + j), label);
+                    best = TOps.SelectGreater(value, best, value, best);
+                }
+                TOps.Store(label, ref lane0, 0);
+                int rowsHere = Math.Min(w, nb - i);
+                for (int r = 0; r < rowsHere; r++)
+                    labels[start + i + r] = LaneLabels.Read(lanes[r]);
+            }
+        }
+        return total;
+    }
+
     /// <summary>
     /// The part of a block both passes share: transpose rows [start, start + nb), weighted
     /// log-densities, log-sum-exp (and, when asked, the responsibilities in LogP). Returns the
