@@ -42,7 +42,8 @@ internal static class KMeansClustering
         var values = data.RawValues;
         var weights = data.IsWeighted ? data.Weights.ToArray() : null;
         var columnSums = new double[d];
-        var seeds = KMeansPlusPlusSeeding.Select(data, k, rng, threads, distances, columnSums);
+        var spares = new List<double[]>();
+        var seeds = KMeansPlusPlusSeeding.Select(data, k, rng, threads, distances, columnSums, spares);
         var centers = new double[k * d];
         for (int j = 0; j < k; j++)
             values.AsSpan(seeds[j] * d, d).CopyTo(centers.AsSpan(j * d, d));
@@ -53,9 +54,10 @@ internal static class KMeansClustering
         int chunkRows = chunking.ChunkRows, scratchLength = distances.ScratchLength(d);
         var labels = GC.AllocateUninitializedArray<int>(n);
         Array.Fill(labels, -1);
-        // Distance bounds per row (see DistanceBounds), and how far each centre moved in the last update.
-        var upper = GC.AllocateUninitializedArray<double>(n);
-        var lower = GC.AllocateUninitializedArray<double>(n);
+        // Distance bounds per row (see DistanceBounds; written in full by the first pass, in arrays the
+        // seeding is done with where it left some), and how far each centre moved in the last update.
+        var upper = spares.Count > 0 ? spares[0] : GC.AllocateUninitializedArray<double>(n);
+        var lower = spares.Count > 1 ? spares[1] : GC.AllocateUninitializedArray<double>(n);
         double[]? moves = null;
         // Statistics: [changed labels], counts (k), sums (k×d), and in the first iteration only the
         // squared deviations from the column means (d).

@@ -22,7 +22,9 @@ internal static class KMeansPlusPlusSeeding
     /// <summary>
     /// The same with the distance kernel given (every variant gives the same bits); the first pass
     /// over the rows also leaves the column sums in <paramref name="columnSums"/> (as
-    /// <see cref="ColumnMoments"/> sums them), which saves k-means a pass.
+    /// <see cref="ColumnMoments"/> sums them), which saves k-means a pass. <paramref name="spares"/>, when
+    /// given, receives the n-long arrays of distances once they are no longer needed, for the caller
+    /// to reuse: their pages are mapped already, and a first touch costs more than the write.
     /// </summary>
     /// <remarks>
     /// The passes over the rows are bound by memory bandwidth on large data, and k-means++ makes
@@ -32,7 +34,8 @@ internal static class KMeansPlusPlusSeeding
     /// reading the rows again in an update pass, and they take less memory than the data. With
     /// fewer features the update pass is the cheaper one.
     /// </remarks>
-    internal static int[] Select(DataSet data, int k, RandomSource rng, int? threads, CentreDistances distances, Span<double> columnSums)
+    internal static int[] Select(DataSet data, int k, RandomSource rng, int? threads, CentreDistances distances, Span<double> columnSums,
+        List<double[]>? spares = null)
     {
         int n = data.RowCount, d = data.FeatureCount;
         var values = data.RawValues;
@@ -51,6 +54,7 @@ internal static class KMeansPlusPlusSeeding
             distances.ToCentres(rows, d, values.AsSpan(centers[0] * d, d), closest.AsSpan(start, len), scratch.Block);
             ColumnMoments.AddColumns(rows, sums);
         }, columnSums, static scratch => scratch.Dispose());
+        spares?.Add(closest);
         if (k == 1)
             return centers;
         var blockSums = new double[(n + PrefixBlock - 1) / PrefixBlock];
@@ -60,6 +64,7 @@ internal static class KMeansPlusPlusSeeding
         // The distances as they would be with each candidate chosen (see the remarks); none kept
         // when an update pass is cheaper.
         double[][] closestWith = d > trials ? [.. Enumerable.Range(0, trials).Select(_ => GC.AllocateUninitializedArray<double>(n))] : [];
+        spares?.AddRange(closestWith);
         for (int m = 1; m < k; m++)
         {
             PrefixSums(closest, weights, blockSums);
