@@ -313,7 +313,9 @@ public class KMeansSimdTests
 
     /// <summary>
     /// k-means as it was before the vector kernels: k-means++ with one pass per candidate and one to
-    /// update the distances, the column moments in passes of their own, scalar distances row by row.
+    /// update the distances, the column moments in passes of their own, scalar distances of every row
+    /// to every centre in every pass (no bounds); without weights, the passes after the first move
+    /// the rows that changed label between sums, as Emix's k-means does.
     /// </summary>
     private static class PreviousKMeans
     {
@@ -332,21 +334,39 @@ public class KMeansSimdTests
             var labels = new int[n];
             Array.Fill(labels, -1);
             var stats = new double[1 + k + (k * d)];
+            var totals = new double[k + (k * d)];
             int iteration = 0;
             while (iteration < KMeansClustering.MaxIterations)
             {
                 iteration++;
                 var current = centers;
+                // Unweighted, after the first pass: only the rows that change label move between sums.
+                bool changes = weights is null && iteration > 1;
                 ChunkRunner.Reduce<object?>(chunking, stats.Length, threads, static () => null, (c, s, _) =>
                 {
                     int start = chunking.Start(c), len = chunking.Length(c);
                     for (int i = start; i < start + len; i++)
                     {
                         var x = values.AsSpan(i * d, d);
-                        int label = ReferenceNearest(x, current, k);
-                        if (label != labels[i])
+                        int label = ReferenceNearest(x, current, k), previous = labels[i];
+                        if (label != previous)
                             s[0] += 1;
                         labels[i] = label;
+                        if (changes)
+                        {
+                            if (label == previous)
+                                continue;
+                            s[1 + label] += 1;
+                            s[1 + previous] -= 1;
+                            var gains = s.Slice(1 + k + (label * d), d);
+                            var losses = s.Slice(1 + k + (previous * d), d);
+                            for (int a = 0; a < d; a++)
+                            {
+                                gains[a] += x[a];
+                                losses[a] -= x[a];
+                            }
+                            continue;
+                        }
                         double w = weights is null ? 1.0 : weights[i];
                         s[1 + label] += w;
                         var sum = s.Slice(1 + k + (label * d), d);
@@ -356,14 +376,16 @@ public class KMeansSimdTests
                 }, stats);
                 if (stats[0] == 0)
                     break;
+                for (int i = 0; i < totals.Length; i++)
+                    totals[i] = changes ? totals[i] + stats[1 + i] : stats[1 + i];
                 var next = new double[k * d];
                 double shift = 0;
                 for (int j = 0; j < k; j++)
                 {
-                    double count = stats[1 + j];
+                    double count = totals[j];
                     for (int a = 0; a < d; a++)
                     {
-                        double v = count > 0 ? stats[1 + k + (j * d) + a] / count : current[(j * d) + a];
+                        double v = count > 0 ? totals[k + (j * d) + a] / count : current[(j * d) + a];
                         next[(j * d) + a] = v;
                         double e = v - current[(j * d) + a];
                         shift += e * e;

@@ -34,7 +34,9 @@ internal static class KMeansClustering
     /// <see cref="ColumnMoments.Compute"/>, so the same bits). After the first pass, rows whose
     /// <see cref="DistanceBounds"/> show that their label cannot change skip the distance kernel
     /// (<paramref name="useBounds"/> = false computes every distance, for tests): the same labels,
-    /// so the same bits.
+    /// so the same bits. Without weights, the counts and sums are carried from pass to pass and only
+    /// the rows that change label move between them (scikit-learn sums every row again; the centres
+    /// differ from that by rounding only, and do not depend on threads or kernel).
     /// </remarks>
     internal static Result Fit(DataSet data, int k, RandomSource rng, int? threads, CentreDistances distances, CancellationToken cancellationToken, bool useBounds = true)
     {
@@ -60,9 +62,13 @@ internal static class KMeansClustering
         var lower = spares.Count > 1 ? spares[1] : GC.AllocateUninitializedArray<double>(n);
         double[]? moves = null;
         // Statistics: [changed labels], counts (k), sums (k×d), and in the first iteration only the
-        // squared deviations from the column means (d).
+        // squared deviations from the column means (d). Without weights, the passes after the first
+        // give the changes of counts and sums (rows that changed label only; see AccumulateChanges),
+        // and the totals carry them.
         int squaresAt = 1 + k + (k * d);
         var stats = new double[squaresAt + d];
+        var totals = new double[k + (k * d)];
+        bool incremental = weights is null;
         int iteration = 0;
         while (iteration < MaxIterations)
         {
@@ -86,7 +92,9 @@ internal static class KMeansClustering
                 // The sums go to a cache-aligned buffer, then to the statistics (which start at zero).
                 var sums = scratch.CacheAligned(k * d);
                 sums.Clear();
-                int changed = Accumulate(rows, nearest, labels.AsSpan(start, len), weights is null ? default : weights.AsSpan(start, len), s.Slice(1, k), sums);
+                int changed = incremental && !first
+                    ? AccumulateChanges(rows, nearest, labels.AsSpan(start, len), s.Slice(1, k), sums)
+                    : Accumulate(rows, nearest, labels.AsSpan(start, len), weights is null ? default : weights.AsSpan(start, len), s.Slice(1, k), sums);
                 sums.CopyTo(s.Slice(1 + k, k * d));
                 s[0] = changed;
                 if (first)
@@ -96,16 +104,26 @@ internal static class KMeansClustering
                 tolerance = RelativeTolerance * ColumnMoments.PerRow(stats.AsSpan(squaresAt, d), n).Average();
             if (stats[0] == 0)
                 break;
+            var pass = stats.AsSpan(1, totals.Length);
+            if (incremental && !first)
+            {
+                for (int i = 0; i < totals.Length; i++)
+                    totals[i] += pass[i];
+            }
+            else
+            {
+                pass.CopyTo(totals);
+            }
             var next = new double[k * d];
             moves = new double[k];
             double shift = 0;
             for (int j = 0; j < k; j++)
             {
-                double count = stats[1 + j];
+                double count = totals[j];
                 double move = 0;
                 for (int a = 0; a < d; a++)
                 {
-                    double v = count > 0 ? stats[1 + k + (j * d) + a] / count : current[(j * d) + a];
+                    double v = count > 0 ? totals[k + (j * d) + a] / count : current[(j * d) + a];
                     next[(j * d) + a] = v;
                     double e = v - current[(j * d) + a];
                     shift += e * e;
@@ -118,6 +136,36 @@ internal static class KMeansClustering
                 break;
         }
         return new Result(centers, iteration);
+    }
+
+    /// <summary>
+    /// The changes of the counts and per-feature sums when a chunk's rows take their new labels: a row
+    /// that changed label moves from its old label's count and sums to the new one's (rows in order;
+    /// unweighted rows, so the counts stay exact integers), and only those rows are read. Records the
+    /// labels and returns how many changed. After the first few iterations few rows change, and a
+    /// pass reads little more than the bounds and labels instead of every row.
+    /// </summary>
+    private static int AccumulateChanges(ReadOnlySpan<double> rows, ReadOnlySpan<int> nearest, Span<int> labels, Span<double> counts, Span<double> sums)
+    {
+        int n = nearest.Length, d = rows.Length / n, changed = 0;
+        Span<int> rowCounts = counts.Length <= 256 ? stackalloc int[counts.Length] : new int[counts.Length];
+        rowCounts.Clear();
+        for (int r = 0; r < n; r++)
+        {
+            int label = nearest[r], previous = labels[r];
+            if (label == previous)
+                continue;
+            changed++;
+            labels[r] = label;
+            rowCounts[label]++;
+            rowCounts[previous]--;
+            var x = rows.Slice(r * d, d);
+            RowSums.Add(sums.Slice(label * d, d), x);
+            RowSums.Subtract(sums.Slice(previous * d, d), x);
+        }
+        for (int j = 0; j < counts.Length; j++)
+            counts[j] += rowCounts[j];
+        return changed;
     }
 
     /// <summary>

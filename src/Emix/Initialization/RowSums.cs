@@ -15,7 +15,15 @@ internal static class RowSums
 {
     /// <summary>sum[a] += row[a].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Add(Span<double> sum, ReadOnlySpan<double> row)
+    public static void Add(Span<double> sum, ReadOnlySpan<double> row) => AddOrSubtract(sum, row, subtract: false);
+
+    /// <summary>sum[a] −= row[a].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Subtract(Span<double> sum, ReadOnlySpan<double> row) => AddOrSubtract(sum, row, subtract: true);
+
+    /// <summary>sum[a] ± row[a] (a constant <paramref name="subtract"/> after inlining: no branch left).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddOrSubtract(Span<double> sum, ReadOnlySpan<double> row, bool subtract)
     {
         int d = row.Length, a = 0;
         ref double s = ref MemoryMarshal.GetReference(sum[..d]);
@@ -23,20 +31,32 @@ internal static class RowSums
         if (Vector512.IsHardwareAccelerated)
         {
             for (; a <= d - 8; a += 8)
-                (Vector512.LoadUnsafe(ref s, (nuint)a) + Vector512.LoadUnsafe(ref x, (nuint)a)).StoreUnsafe(ref s, (nuint)a);
+            {
+                var v = Vector512.LoadUnsafe(ref s, (nuint)a);
+                var r = Vector512.LoadUnsafe(ref x, (nuint)a);
+                (subtract ? v - r : v + r).StoreUnsafe(ref s, (nuint)a);
+            }
         }
         if (Vector256.IsHardwareAccelerated)
         {
             for (; a <= d - 4; a += 4)
-                (Vector256.LoadUnsafe(ref s, (nuint)a) + Vector256.LoadUnsafe(ref x, (nuint)a)).StoreUnsafe(ref s, (nuint)a);
+            {
+                var v = Vector256.LoadUnsafe(ref s, (nuint)a);
+                var r = Vector256.LoadUnsafe(ref x, (nuint)a);
+                (subtract ? v - r : v + r).StoreUnsafe(ref s, (nuint)a);
+            }
         }
         if (Vector128.IsHardwareAccelerated)
         {
             for (; a <= d - 2; a += 2)
-                (Vector128.LoadUnsafe(ref s, (nuint)a) + Vector128.LoadUnsafe(ref x, (nuint)a)).StoreUnsafe(ref s, (nuint)a);
+            {
+                var v = Vector128.LoadUnsafe(ref s, (nuint)a);
+                var r = Vector128.LoadUnsafe(ref x, (nuint)a);
+                (subtract ? v - r : v + r).StoreUnsafe(ref s, (nuint)a);
+            }
         }
         for (; a < d; a++)
-            Unsafe.Add(ref s, a) += Unsafe.Add(ref x, a);
+            Unsafe.Add(ref s, a) = subtract ? Unsafe.Add(ref s, a) - Unsafe.Add(ref x, a) : Unsafe.Add(ref s, a) + Unsafe.Add(ref x, a);
     }
 
     /// <summary>sum[a] += weight · row[a] (multiply, then add: no fused multiply-add).</summary>
