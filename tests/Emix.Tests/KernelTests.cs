@@ -169,6 +169,62 @@ public class KernelTests
         }
     }
 
+    public static TheoryData<KernelVariant, double> VariantsAndFullSeparations()
+    {
+        var data = new TheoryData<KernelVariant, double>();
+        foreach (var variant in KernelSelector.Supported.Where(v => v != KernelVariant.Scalar))
+            foreach (double separation in new[] { 3.0, 38.0 })
+                data.Add(variant, separation);
+        return data;
+    }
+
+    /// <summary>
+    /// Full runs its quadratic form on rows shifted by the mixture's mean c, y = (x − c)U − (μ − c)U,
+    /// while every ‖(μ_j − c)U_j‖² ≤ 1e4 (cancellation ~ε·‖(μ − c)U‖ of y): means 38σ from c along
+    /// each of 6 features (‖·‖² ≈ 8,700), a million from the origin, sit near that limit.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(VariantsAndFullSeparations))]
+    public void Full_kernels_on_rows_shifted_by_the_mixture_mean_agree_with_the_scalar_reference_near_their_limit(KernelVariant variant, double separation)
+    {
+        var rng = new Emix.Internals.RandomSource(6);
+        int n = 3000, d = 6, k = 3;
+        var values = new double[n * d];
+        for (int i = 0; i < n; i++)
+            for (int a = 0; a < d; a++)
+                values[(i * d) + a] = 1e6 + (separation * ((i % 3) - 1) * (a % 2 == 0 ? 1 : -1)) + rng.NextNormal();
+        var data = DataSet.Wrap(values, d);
+        var options = new GaussianMixtureOptions { ComponentCount = k, CovarianceType = CovarianceType.Full, MaxIterations = 10, Tolerance = 0, Seed = 1 };
+        var scalar = new GaussianMixture(options with { Kernel = KernelVariant.Scalar }).Fit(data);
+        var vector = new GaussianMixture(options with { Kernel = variant }).Fit(data);
+        for (int i = 0; i < scalar.LowerBoundHistory.Count; i++)
+            Close.Relative(scalar.LowerBoundHistory[i], vector.LowerBoundHistory[i], LowerBoundTolerance, $"lower bound, iteration {i + 1}");
+        Close.All(scalar.Covariances, vector.Covariances, 1e-11, "covariances");
+        Close.All(Fixtures.Flatten(scalar.Means), Fixtures.Flatten(vector.Means), 1e-14, "means (a million from the origin)");
+
+        // The fit's parameters are within the shifted form's limit, so its last iterations took it.
+        var means = Fixtures.Flatten(vector.Means);
+        var u = vector.PrecisionsCholesky;
+        var weights = vector.Weights;
+        double largest = 0;
+        for (int j = 0; j < k; j++)
+        {
+            double norm = 0;
+            for (int b = 0; b < d; b++)
+            {
+                double y = 0;
+                for (int a = 0; a <= b; a++)
+                {
+                    double centre = Enumerable.Range(0, k).Sum(l => weights[l] * means[(l * d) + a]);
+                    y += (means[(j * d) + a] - centre) * u[(j * d * d) + (a * d) + b];
+                }
+                norm += y * y;
+            }
+            largest = Math.Max(largest, norm);
+        }
+        Assert.InRange(largest, separation > 10 ? 5e3 : 0, 1e4);
+    }
+
     [Theory]
     [MemberData(nameof(Variants))]
     public void Each_variant_is_deterministic_across_threads(KernelVariant variant)

@@ -15,8 +15,10 @@ namespace Emix.Kernels;
 /// m = rows in the block rounded up to 2W, dp = d rounded up to 4 (padding rows are zero),
 /// D = x − μ_j (feature-major), W·r = r·D, U = precision Cholesky factor (upper triangular, padded
 /// to d × dp with zeros), q = ‖(x − μ)U‖².
-/// Full: q through register-blocked triangular products (4 row vectors × 4 columns of U per step)
-/// and second moments through tiles of 8 rows × one vector of (r·D)ᵀ·D. Tied: one triangular
+/// Full: q through register-blocked triangular products (4 row vectors × 4 columns of U per step),
+/// on rows shifted by the mixture's mean c as they are transposed, q = ‖(x − c)U − (μ − c)U‖², so
+/// no pass centres the block on each mean (where accurate: <see cref="FullShiftLimit"/>), and
+/// second moments through tiles of 8 rows × one vector of (r·D)ᵀ·D. Tied: one triangular
 /// product per row around the mixture's mean and one second-moment pass for all components (see
 /// <see cref="TiedCorrection"/>), where that is accurate. Diagonal and spherical: the expanded form
 /// around the mixture's mean in register tiles of four components where that is accurate, else
@@ -132,6 +134,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
             s.Moments.AsSpan().Clear();
         bool tied = TiedSinglePass(p);
         bool expanded = DiagonalExpanded(p);
+        bool shiftedFull = FullShifted(p);
         if (expanded)
             s.ChunkCounts.AsSpan().Clear();
         ReadOnlySpan<double> tiedCentre = default;
@@ -163,8 +166,10 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                 }
                 else if (general)
                 {
-                    WeightAndFirstMoment(r, s.Xt, p.MeanOf(j), d, m, s.W, sx.Slice(j * d, d));
-                    AddSecondMoments(s, rows, start, nb, m, d, p.MeanOf(j), type == CovarianceType.Full ? j * weightRows * s.RowWidth : 0);
+                    // The block's rows are shifted by c for full where accurate: its mean there is μ_j − c.
+                    var blockMean = shiftedFull ? FullDelta(p, j) : p.MeanOf(j);
+                    WeightAndFirstMoment(r, s.Xt, blockMean, d, m, s.W, sx.Slice(j * d, d));
+                    AddSecondMoments(s, rows, start, nb, m, d, p.MeanOf(j), blockMean, type == CovarianceType.Full ? j * weightRows * s.RowWidth : 0);
                 }
                 else if (expanded)
                 {
@@ -180,7 +185,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
             if (tied)
             {
                 WeightAndFirstMoment(s.RowWeight, s.Xt, tiedCentre, d, m, s.W, s.Discard);
-                AddSecondMoments(s, rows, start, nb, m, d, tiedCentre, 0);
+                AddSecondMoments(s, rows, start, nb, m, d, tiedCentre, tiedCentre, 0);
             }
         }
         if (tied)
@@ -211,15 +216,17 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
 
     /// <summary>
     /// The padded second moments at <paramref name="offset"/> in Second += Σ_i W[·, i]·(x_i − centre)ᵀ, the
-    /// rows of the block centred on <paramref name="centre"/>, by the method that suits d.
+    /// rows of the block centred on <paramref name="centre"/>, by the method that suits d (the transposed
+    /// block's rows may be shifted: there the same centre is <paramref name="blockCentre"/>).
     /// </summary>
-    private static void AddSecondMoments(Scratch s, ReadOnlySpan<double> rows, int start, int nb, int m, int d, ReadOnlySpan<double> centre, int offset)
+    private static void AddSecondMoments(Scratch s, ReadOnlySpan<double> rows, int start, int nb, int m, int d, ReadOnlySpan<double> centre,
+        ReadOnlySpan<double> blockCentre, int offset)
     {
         int weightRows = (d + 7) & ~7;
         var target = s.Second.AsSpan(offset, weightRows * s.RowWidth);
         if (d <= SmallFeatureCount)
         {
-            AddUpperDotProducts(s.W, s.Xt, centre, d, s.RowWidth, m, target);
+            AddUpperDotProducts(s.W, s.Xt, blockCentre, d, s.RowWidth, m, target);
         }
         else if (d == s.RowWidth)
         {
@@ -340,7 +347,8 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
         nb = Math.Min(BlockRows, n - start);
         m = RoundUp(nb);
         // Diagonal in the expanded form works on rows shifted by the mixture's mean.
-        Transpose(rows.Slice(start * d, nb * d), nb, m, d, DiagonalExpanded(p) ? DiagonalFactors(p).AsSpan(0, d) : default, s.Xt);
+        var shift = DiagonalExpanded(p) ? DiagonalFactors(p).AsSpan(0, d) : FullShifted(p) ? FullCentre(p) : default;
+        Transpose(rows.Slice(start * d, nb * d), nb, m, d, shift, s.Xt);
         int next = start + nb;
         s.Next.Start(next < n ? rows.Slice(next * d, Math.Min(BlockRows, n - next) * d) : default);
         LogDensities(p, s, m);
@@ -421,13 +429,17 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
             SquaredDistanceLogDensities(s.W, factors.AsSpan((d * dp) + d, k * d), null, halves, constants, d, m, s.LogP);
             return;
         }
-        // Full (and tied far from the origin): q = ‖(x − μ_j)U_j‖² through the triangular product, then c_j − ½q.
+        // Full (and tied far from the origin): q = ‖(x − μ_j)U_j‖² through the triangular product, then c_j − ½q;
+        // full on shifted rows takes (x − c)U − (μ_j − c)U, without centring the block on each mean.
         var half = TOps.Broadcast(-0.5);
+        bool shifted = FullShifted(p);
         for (int j = 0; j < k; j++)
         {
             var logP = s.LogP.AsSpan(j * BlockRows, m);
-            Centre(s.Xt, p.MeanOf(j), d, m, s.D);
-            TriangularQuadraticForm(s.D, factors.AsSpan(type == CovarianceType.Full ? j * d * dp : 0, d * dp), d, dp, m, logP);
+            if (!shifted)
+                Centre(s.Xt, p.MeanOf(j), d, m, s.D);
+            TriangularQuadraticForm(shifted ? s.Xt : s.D, factors.AsSpan(type == CovarianceType.Full ? j * d * dp : 0, d * dp),
+                shifted ? FullShift(p, j) : default, d, dp, m, logP);
             var c = TOps.Broadcast(constants[j]);
             ref double lp = ref MemoryMarshal.GetReference(logP);
             for (int i = 0; i < m; i += TOps.Count)
@@ -512,10 +524,40 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
         int d = q.FeatureCount, dp = PaddedFeatures(d), k = q.ComponentCount;
         bool tied = q.Structure.Type == CovarianceType.Tied;
         int count = tied ? 1 : k;
-        var padded = new double[(count * d * dp) + (tied ? d + (k * d) + 1 : 0)];
+        int extra = tied ? d + (k * d) + 1 : d + (k * d) + (k * dp) + 1;
+        var padded = new double[(count * d * dp) + extra];
         for (int j = 0; j < count; j++)
             for (int a = 0; a < d; a++)
                 q.PrecisionCholeskyValues.AsSpan((j * d * d) + (a * d), d).CopyTo(padded.AsSpan((j * d * dp) + (a * dp), d));
+        if (!tied)
+        {
+            // Full: c, δ_j = μ_j − c, (μ_j − c)U_j padded to dp, and whether the shifted form is accurate.
+            var centre = padded.AsSpan(k * d * dp, d);
+            for (int j = 0; j < k; j++)
+                for (int a = 0; a < d; a++)
+                    centre[a] += q.Weights[j] * q.Means[(j * d) + a];
+            var delta = padded.AsSpan((k * d * dp) + d, k * d);
+            var shifts = padded.AsSpan((k * d * dp) + d + (k * d), k * dp);
+            var u = q.PrecisionCholeskyValues;
+            double largest = 0;
+            for (int j = 0; j < k; j++)
+            {
+                for (int a = 0; a < d; a++)
+                    delta[(j * d) + a] = q.Means[(j * d) + a] - centre[a];
+                double norm = 0;
+                for (int b = 0; b < d; b++)
+                {
+                    double sum = 0;
+                    for (int a = 0; a <= b; a++)
+                        sum += delta[(j * d) + a] * u[(j * d * d) + (a * d) + b];
+                    shifts[(j * dp) + b] = sum;
+                    norm += sum * sum;
+                }
+                largest = Math.Max(largest, norm);
+            }
+            padded[^1] = largest <= FullShiftLimit ? 1 : 0;
+            return padded;
+        }
         if (tied)
         {
             var centre = padded.AsSpan(d * dp, d);
@@ -558,6 +600,38 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                 spread = Math.Max(spread, Math.Abs(q.Means[(j * d) + a] - centre[a]));
         }
         return (scale + spread) * spread <= 1e3 * smallestVariance;
+    }
+
+    /// <summary>
+    /// The largest ‖(μ_j − c)U_j‖² (the squared Mahalanobis distance of a mean from the mixture's mean c
+    /// under its own covariance) for which the full quadratic form runs on rows shifted by c:
+    /// y = (x − c)U − (μ − c)U cancels about ε·‖(μ − c)U‖ of y, so q keeps ~1e-13 relative or better.
+    /// Beyond (means more than 100σ from c), the rows are centred on each mean first.
+    /// </summary>
+    private const double FullShiftLimit = 1e4;
+
+    /// <summary>
+    /// Full: the block's rows are transposed shifted by the mixture's mean c, and q = ‖(x − c)U − (μ − c)U‖²
+    /// needs no pass that centres the block on each mean (where accurate, see <see cref="FullShiftLimit"/>).
+    /// </summary>
+    private static bool FullShifted(GaussianParameters p) => p.Structure.Type == CovarianceType.Full && PaddedFactors(p)[^1] == 1;
+
+    /// <summary>Full: c (d values).</summary>
+    private static ReadOnlySpan<double> FullCentre(GaussianParameters p) =>
+        PaddedFactors(p).AsSpan(p.ComponentCount * p.FeatureCount * PaddedFeatures(p.FeatureCount), p.FeatureCount);
+
+    /// <summary>Full: μ_j − c (d values), the mean of component j in the shifted rows.</summary>
+    private static ReadOnlySpan<double> FullDelta(GaussianParameters p, int j)
+    {
+        int k = p.ComponentCount, d = p.FeatureCount;
+        return PaddedFactors(p).AsSpan((k * d * PaddedFeatures(d)) + d + (j * d), d);
+    }
+
+    /// <summary>Full: (μ_j − c)U_j (dp values).</summary>
+    private static ReadOnlySpan<double> FullShift(GaussianParameters p, int j)
+    {
+        int k = p.ComponentCount, d = p.FeatureCount, dp = PaddedFeatures(d);
+        return PaddedFactors(p).AsSpan((k * d * dp) + d + (k * d) + (j * dp), dp);
     }
 
     /// <summary>Tied: whether this parameter set takes the single pass around the mixture's mean (see <see cref="SinglePassIsAccurate"/>).</summary>
@@ -621,11 +695,12 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
     /// and the 2 × 4 tile of <see cref="TriangularTile"/> for a last pair of row vectors.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TriangularQuadraticForm(double[] dm, ReadOnlySpan<double> u, int d, int dp, int m, Span<double> q)
+    private static void TriangularQuadraticForm(double[] dm, ReadOnlySpan<double> u, ReadOnlySpan<double> shift, int d, int dp, int m, Span<double> q)
     {
         ref double dr = ref MemoryMarshal.GetArrayDataReference(dm);
         ref double ur = ref MemoryMarshal.GetReference(u);
         ref double qr = ref MemoryMarshal.GetReference(q);
+        bool shifted = !shift.IsEmpty;
         int w = TOps.Count;
         int i = 0;
         for (; i + (4 * w) <= m; i += 4 * w)
@@ -657,6 +732,17 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                     xa = ref Unsafe.Add(ref xa, BlockRows);
                     ua = ref Unsafe.Add(ref ua, dp);
                 }
+                if (shifted)
+                {
+                    var s0 = TOps.Broadcast(shift[b0]);
+                    var s1 = TOps.Broadcast(shift[b0 + 1]);
+                    var s2 = TOps.Broadcast(shift[b0 + 2]);
+                    var s3 = TOps.Broadcast(shift[b0 + 3]);
+                    SubtractColumns(s0, s1, s2, s3, ref a00, ref a01, ref a02, ref a03);
+                    SubtractColumns(s0, s1, s2, s3, ref a10, ref a11, ref a12, ref a13);
+                    SubtractColumns(s0, s1, s2, s3, ref a20, ref a21, ref a22, ref a23);
+                    SubtractColumns(s0, s1, s2, s3, ref a30, ref a31, ref a32, ref a33);
+                }
                 q0 = SumOfSquares(q0, a00, a01, a02, a03);
                 q1 = SumOfSquares(q1, a10, a11, a12, a13);
                 q2 = SumOfSquares(q2, a20, a21, a22, a23);
@@ -675,12 +761,31 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
             {
                 TriangularTile(ref dr, ref ur, i, b0, d, dp,
                     out var a00, out var a01, out var a02, out var a03, out var a10, out var a11, out var a12, out var a13);
+                if (shifted)
+                {
+                    var s0 = TOps.Broadcast(shift[b0]);
+                    var s1 = TOps.Broadcast(shift[b0 + 1]);
+                    var s2 = TOps.Broadcast(shift[b0 + 2]);
+                    var s3 = TOps.Broadcast(shift[b0 + 3]);
+                    SubtractColumns(s0, s1, s2, s3, ref a00, ref a01, ref a02, ref a03);
+                    SubtractColumns(s0, s1, s2, s3, ref a10, ref a11, ref a12, ref a13);
+                }
                 q0 = SumOfSquares(q0, a00, a01, a02, a03);
                 q1 = SumOfSquares(q1, a10, a11, a12, a13);
             }
             TOps.Store(q0, ref qr, (nuint)i);
             TOps.Store(q1, ref qr, (nuint)(i + w));
         }
+    }
+
+    /// <summary>One row vector of a register tile: a_c −= s_c for four columns c (the shifted mean's (μ − c)U).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SubtractColumns(TVector s0, TVector s1, TVector s2, TVector s3, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
+    {
+        a0 = TOps.Subtract(a0, s0);
+        a1 = TOps.Subtract(a1, s1);
+        a2 = TOps.Subtract(a2, s2);
+        a3 = TOps.Subtract(a3, s3);
     }
 
     /// <summary>q + a² + b² + c² + e², in that order.</summary>
