@@ -64,14 +64,7 @@ internal abstract class CovarianceStructure
                 double r = resp[(i * k) + j];
                 if (r == 0)
                     continue;
-                var c = shifts.Slice(j * d, d);
-                var sxRow = sx.Slice(j * d, d);
-                for (int a = 0; a < d; a++)
-                {
-                    e[a] = x[a] - c[a];
-                    sxRow[a] += r * e[a];
-                }
-                AddSecondMoment(j, d, e, r, second);
+                AddRow(j, d, r, x, shifts, sx, second, e);
             }
         }
     }
@@ -94,16 +87,21 @@ internal abstract class CovarianceStructure
             nk[j] += r;
             if (r == 0)
                 continue;
-            var x = rows.Slice(i * d, d);
-            var c = shifts.Slice(j * d, d);
-            var sxRow = sx.Slice(j * d, d);
-            for (int a = 0; a < d; a++)
-            {
-                e[a] = x[a] - c[a];
-                sxRow[a] += r * e[a];
-            }
-            AddSecondMoment(j, d, e, r, second);
+            AddRow(j, d, r, rows.Slice(i * d, d), shifts, sx, second, e);
         }
+    }
+
+    /// <summary>Adds r·(x − c_j) to component j's first moment and its second moment, e = x − c_j.</summary>
+    private void AddRow(int j, int d, double r, ReadOnlySpan<double> x, ReadOnlySpan<double> shifts, Span<double> sx, Span<double> second, Span<double> e)
+    {
+        var c = shifts.Slice(j * d, d);
+        var sxRow = sx.Slice(j * d, d);
+        for (int a = 0; a < d; a++)
+        {
+            e[a] = x[a] - c[a];
+            sxRow[a] += r * e[a];
+        }
+        AddSecondMoment(j, d, e, r, second);
     }
 
     /// <summary>Adds r·(x − c_j)(x − c_j)ᵀ, or the part of it this structure keeps, for component <paramref name="j"/>.</summary>

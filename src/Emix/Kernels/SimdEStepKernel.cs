@@ -734,10 +734,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                 }
                 if (shifted)
                 {
-                    var s0 = TOps.Broadcast(shift[b0]);
-                    var s1 = TOps.Broadcast(shift[b0 + 1]);
-                    var s2 = TOps.Broadcast(shift[b0 + 2]);
-                    var s3 = TOps.Broadcast(shift[b0 + 3]);
+                    BroadcastShift(shift, b0, out var s0, out var s1, out var s2, out var s3);
                     SubtractColumns(s0, s1, s2, s3, ref a00, ref a01, ref a02, ref a03);
                     SubtractColumns(s0, s1, s2, s3, ref a10, ref a11, ref a12, ref a13);
                     SubtractColumns(s0, s1, s2, s3, ref a20, ref a21, ref a22, ref a23);
@@ -763,10 +760,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                     out var a00, out var a01, out var a02, out var a03, out var a10, out var a11, out var a12, out var a13);
                 if (shifted)
                 {
-                    var s0 = TOps.Broadcast(shift[b0]);
-                    var s1 = TOps.Broadcast(shift[b0 + 1]);
-                    var s2 = TOps.Broadcast(shift[b0 + 2]);
-                    var s3 = TOps.Broadcast(shift[b0 + 3]);
+                    BroadcastShift(shift, b0, out var s0, out var s1, out var s2, out var s3);
                     SubtractColumns(s0, s1, s2, s3, ref a00, ref a01, ref a02, ref a03);
                     SubtractColumns(s0, s1, s2, s3, ref a10, ref a11, ref a12, ref a13);
                 }
@@ -776,6 +770,16 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
             TOps.Store(q0, ref qr, (nuint)i);
             TOps.Store(q1, ref qr, (nuint)(i + w));
         }
+    }
+
+    /// <summary>The shifted mean's (μ − c)U at columns b0 … b0 + 3, broadcast.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BroadcastShift(ReadOnlySpan<double> shift, int b0, out TVector s0, out TVector s1, out TVector s2, out TVector s3)
+    {
+        s0 = TOps.Broadcast(shift[b0]);
+        s1 = TOps.Broadcast(shift[b0 + 1]);
+        s2 = TOps.Broadcast(shift[b0 + 2]);
+        s3 = TOps.Broadcast(shift[b0 + 3]);
     }
 
     /// <summary>One row vector of a register tile: a_c −= s_c for four columns c (the shifted mean's (μ − c)U).</summary>
