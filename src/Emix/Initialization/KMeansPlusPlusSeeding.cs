@@ -249,6 +249,5 @@ internal static class KMeansPlusPlusSeeding
     }
 
     /// <summary>Σₐ (xₐ − yₐ)², features ascending (the reference of <see cref="CentreDistances"/>).</summary>
-    /// <summary>Σₐ (xₐ − yₐ)², features ascending (the reference of <see cref="CentreDistances"/>).</summary>
     internal static double SquaredDistance(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => CentreDistances.SquaredDistance(x, y);
 }
