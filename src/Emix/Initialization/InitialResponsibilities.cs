@@ -20,7 +20,7 @@ internal abstract class InitialResponsibilities
     public virtual bool TryLabels(int start, int n, ReadOnlySpan<double> rows, Span<int> labels) => false;
 
     /// <summary>Each row wholly to its nearest centre (k-means), the first on ties.</summary>
-    public sealed class NearestCentre(double[] centres) : InitialResponsibilities
+    public sealed class NearestCentre(double[] centres, int featureCount) : InitialResponsibilities
     {
         private readonly CentreDistances _distances = CentreDistances.Create(Kernels.KernelVariant.Auto);
 
@@ -36,9 +36,8 @@ internal abstract class InitialResponsibilities
 
         public override bool TryLabels(int start, int n, ReadOnlySpan<double> rows, Span<int> labels)
         {
-            int d = rows.Length / n;
-            using var scratch = new DistanceScratch(_distances.ScratchLength(d));
-            _distances.Nearest(rows[..(n * d)], d, centres, labels, scratch.Block);
+            using var scratch = new DistanceScratch(_distances.ScratchLength(featureCount));
+            _distances.Nearest(rows[..(n * featureCount)], featureCount, centres, labels[..n], scratch.Block);
             return true;
         }
     }
@@ -110,7 +109,7 @@ internal static class Initializer
             case InitMethod.KMeans:
             {
                 var (sample, _) = RowSample.Draw(data, sampleRows, rng, threads);
-                return new InitialResponsibilities.NearestCentre(KMeansClustering.Fit(sample, k, rng, threads, cancellationToken).Centers);
+                return new InitialResponsibilities.NearestCentre(KMeansClustering.Fit(sample, k, rng, threads, cancellationToken).Centers, data.FeatureCount);
             }
             case InitMethod.KMeansPlusPlus:
             {
