@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Emix.Kernels;
+using Emix.Families.Gaussian.Kernels;
 
 namespace Emix.Benchmarks;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Emix.Covariance;
-using Emix.Kernels;
+using Emix.Families.Gaussian;
+using Emix.Families.Gaussian.Kernels;
 
 namespace Emix.Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Emix.Data;
-using Emix.Em;
+using Emix.Engine;
 
 namespace Emix.Mpi;
 

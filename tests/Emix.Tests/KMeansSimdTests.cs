@@ -1,7 +1,7 @@
-using Emix.Em;
+using Emix.Engine;
 using Emix.Initialization;
 using Emix.Internals;
-using Emix.Kernels;
+using Emix.Families.Gaussian.Kernels;
 
 namespace Emix.Tests;
 
@@ -246,13 +246,13 @@ public class KMeansSimdTests
                 var rng = new RandomSource(d);
                 var labels = Enumerable.Range(0, n).Select(_ => rng.NextInt(k)).ToArray();
                 var shifts = Enumerable.Range(0, k * d).Select(_ => rng.NextNormal()).ToArray();
-                var structure = Emix.Covariance.CovarianceStructure.For(type);
-                var layout = new Emix.Covariance.SufficientStatistics(structure, k, d);
+                var structure = Emix.Families.Gaussian.CovarianceStructure.For(type);
+                var layout = new Emix.Families.Gaussian.SufficientStatistics(structure, k, d);
                 var resp = new double[n * k];
                 for (int i = 0; i < n; i++)
                     resp[(i * k) + labels[i]] = weighted ? weights[i] : 1.0;
                 var expected = new double[layout.Length];
-                Emix.Covariance.GaussianEm.AccumulateChunk(structure, layout, rows, n, resp, shifts, expected, new double[d]);
+                Emix.Families.Gaussian.GaussianEm.AccumulateChunk(structure, layout, rows, n, resp, shifts, expected, new double[d]);
                 var actual = new double[layout.Length];
                 var span = actual.AsSpan();
                 structure.AccumulateLabelled(rows, n, d, labels, weights, shifts, layout.Nk(span), layout.FirstMoment(span), layout.SecondMoment(span), new double[d]);

@@ -1,4 +1,4 @@
-using Emix.Kernels;
+using Emix.Families.Gaussian.Kernels;
 
 namespace Emix.Tests;
 
@@ -73,7 +73,7 @@ public class KernelTests
             {
                 // Component 1 repeats component 0 exactly, so every row has a tie the first must win.
                 const int k = 4, n = 1031;
-                var structure = Emix.Covariance.CovarianceStructure.For(type);
+                var structure = Emix.Families.Gaussian.CovarianceStructure.For(type);
                 var means = new double[k * d];
                 for (int i = 0; i < means.Length; i++)
                     means[i] = 2 * rng.NextNormal();
@@ -86,7 +86,7 @@ public class KernelTests
                 if (blocks == 0)
                     for (int i = 0; i < covariances.Length; i++)
                         covariances[i] = 1 + (0.3 * (i / (type == CovarianceType.Diagonal ? d : 1) / 2));
-                var p = Emix.Covariance.GaussianParameters.Create(structure, k, d, [0.3, 0.3, 0.2, 0.2], means, covariances);
+                var p = Emix.Families.Gaussian.GaussianParameters.Create(structure, k, d, [0.3, 0.3, 0.2, 0.2], means, covariances);
                 var rows = Random(n, d, seed: d, offset: 0).RawValues;
                 var scratch = kernel.CreateScratch(n, p);
                 var logResp = new double[n * k];
@@ -98,7 +98,7 @@ public class KernelTests
                 Assert.Equal(BitConverter.DoubleToInt64Bits(total), BitConverter.DoubleToInt64Bits(labelledTotal));
                 Assert.Equal(logNorm.Select(BitConverter.DoubleToInt64Bits), norms.Select(BitConverter.DoubleToInt64Bits));
                 for (int i = 0; i < n; i++)
-                    Assert.True(Emix.Covariance.GaussianEm.MostProbable(logResp.AsSpan(i * k, k)) == labels[i], $"{variant} {type} d={d}: row {i}");
+                    Assert.True(Emix.Families.Gaussian.GaussianEm.MostProbable(logResp.AsSpan(i * k, k)) == labels[i], $"{variant} {type} d={d}: row {i}");
                 Assert.DoesNotContain(1, labels);
                 Assert.Contains(0, labels);
             }

@@ -1,4 +1,4 @@
-using Emix.Em;
+using Emix.Engine;
 
 namespace Emix.Tests;
 

@@ -1,4 +1,4 @@
-using Emix.Kernels;
+using Emix.Families.Gaussian.Kernels;
 
 namespace Emix.Tests;
 

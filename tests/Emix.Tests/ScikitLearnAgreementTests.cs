@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Emix.Kernels;
+using Emix.Families.Gaussian.Kernels;
 
 namespace Emix.Tests;
 

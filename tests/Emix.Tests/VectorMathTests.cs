@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 using Emix.Internals;
-using Emix.Kernels;
+using Emix.Families.Gaussian.Kernels;
 
 namespace Emix.Tests;
 

@@ -1,4 +1,4 @@
-using Emix.Em;
+using Emix.Engine;
 using Emix.Internals;
 
 namespace Emix.Initialization;
@@ -22,7 +22,7 @@ internal abstract class InitialResponsibilities
     /// <summary>Each row wholly to its nearest centre (k-means), the first on ties.</summary>
     public sealed class NearestCentre(double[] centres, int featureCount) : InitialResponsibilities
     {
-        private readonly CentreDistances _distances = CentreDistances.Create(Kernels.KernelVariant.Auto);
+        private readonly CentreDistances _distances = CentreDistances.Create(Families.Gaussian.Kernels.KernelVariant.Auto);
 
         public override void Fill(int chunk, int start, int n, int k, ReadOnlySpan<double> rows, Span<double> resp)
         {
@@ -176,7 +176,7 @@ internal static class RowSample
         return (sample, all ? null : rows);
     }
 
-    private static bool Owns(Em.ProcessGroup processes, Chunking chunking, int chunk)
+    private static bool Owns(Engine.ProcessGroup processes, Chunking chunking, int chunk)
     {
         var (first, end) = processes.OwnedChunks(chunking, processes.Rank);
         return chunk >= first && chunk < end;
@@ -187,7 +187,7 @@ internal static class RowSample
     /// sorted and the chunks of a process are contiguous, so each process's part is one contiguous
     /// segment and one all-gather in rank order gives every process the whole sample.
     /// </summary>
-    private static void GatherSample(Em.ProcessGroup processes, Chunking chunking, int[] rows, int d, double[] values)
+    private static void GatherSample(Engine.ProcessGroup processes, Chunking chunking, int[] rows, int d, double[] values)
     {
         var counts = new int[processes.Size];
         int mineAt = 0;

@@ -1,6 +1,6 @@
-using Emix.Em;
+using Emix.Engine;
 using Emix.Internals;
-using Emix.Kernels;
+using Emix.Families.Gaussian.Kernels;
 
 namespace Emix.Initialization;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Emix.Covariance;
-using Emix.Em;
-using Emix.Kernels;
+using Emix.Families.Gaussian;
+using Emix.Engine;
+using Emix.Families.Gaussian.Kernels;
 
 namespace Emix.Selection;
 

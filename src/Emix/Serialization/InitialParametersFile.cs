@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Emix.Covariance;
+using Emix.Families.Gaussian;
 
 namespace Emix.Serialization;
 

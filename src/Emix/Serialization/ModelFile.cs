@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Emix.Covariance;
+using Emix.Families.Gaussian;
 using Emix.Data;
 
 namespace Emix.Serialization;

@@ -1,0 +1,239 @@
+using System.Globalization;
+using Emix.Families.Gaussian;
+using Emix.Engine;
+using Emix.Initialization;
+using Emix.Internals;
+
+namespace Emix;
+
+/// <summary>
+/// The Gaussian mixture estimator: options in, <see cref="GaussianMixtureModel"/> out, by EM.
+/// Semantics follow scikit-learn's <c>GaussianMixture</c> (see the README for the few differences).
+/// </summary>
+/// <example>
+/// <code>
+/// var model = new GaussianMixture(new GaussianMixtureOptions { ComponentCount = 2 }).Fit(data);
+/// int[] labels = model.Predict(data);
+/// </code>
+/// </example>
+public sealed class GaussianMixture
+{
+    /// <summary>Creates an estimator; the options are validated here.</summary>
+    public GaussianMixture(GaussianMixtureOptions? options = null)
+    {
+        Options = options ?? new GaussianMixtureOptions();
+        Options.Validate();
+    }
+
+    /// <summary>The options of every fit of this estimator.</summary>
+    public GaussianMixtureOptions Options { get; }
+
+    /// <summary>Fits the mixture to <paramref name="data"/>.</summary>
+    /// <exception cref="ArgumentException">Fewer rows than components, or initial parameters of the wrong shape.</exception>
+    /// <exception cref="NumericalFailureException">A component collapsed (covariance not positive definite).</exception>
+    public GaussianMixtureModel Fit(RowSource data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        FitCore(data, null, progress, cancellationToken);
+
+    /// <summary>
+    /// Continues EM from <paramref name="warmStart"/> (its parameters and lower bound) for one run,
+    /// as scikit-learn's <c>warm_start=True</c> does on a second <c>fit</c>. Emix takes the model
+    /// explicitly instead of keeping hidden state in the estimator.
+    /// </summary>
+    public GaussianMixtureModel Fit(RowSource data, GaussianMixtureModel warmStart, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(warmStart);
+        return FitCore(data, warmStart, progress, cancellationToken);
+    }
+
+    /// <summary>Fits and returns the predicted component of every row: equal to <c>Fit(data).Predict(data)</c>.</summary>
+    public int[] FitPredict(DataSet data) => Fit(data).Predict(data);
+
+    private GaussianMixtureModel FitCore(RowSource data, GaussianMixtureModel? warmStart, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var o = Options;
+        int k = o.ComponentCount, d = data.FeatureCount, n = data.RowCount;
+        if (n < 2)
+            throw new ArgumentException($"{data.Source}: a fit needs at least 2 rows, got {n}.", nameof(data));
+        if (n < k)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{data.Source}: {k} components need at least {k} rows, got {n}. Use fewer components."), nameof(data));
+        if (data.IsWeighted)
+        {
+            int positive = 0;
+            foreach (double w in data.Weights)
+                positive += w > 0 ? 1 : 0;
+            if (positive < k)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"{data.Source}: {k} components need at least {k} rows of positive weight, got {positive}. Use fewer components."), nameof(data));
+        }
+        RequireRepresentableScale(data);
+        var structure = CovarianceStructure.For(o.CovarianceType);
+        if (warmStart is not null && (warmStart.CovarianceType != o.CovarianceType || warmStart.ComponentCount != k || warmStart.FeatureCount != d))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Warm start model ({warmStart.CovarianceType.ToScikitName()}, k={warmStart.ComponentCount}, d={warmStart.FeatureCount}) does not match the options ({o.CovarianceType.ToScikitName()}, k={k}) and data (d={d})."),
+                nameof(warmStart));
+        var user = o.InitialParameters is null ? null : UserParameters.Check(o.InitialParameters, structure, k, d);
+
+        var kernel = Families.Gaussian.Kernels.KernelSelector.Create(o.Kernel);
+        var rng = new RandomSource(o.Seed);
+        // Rows with missing cells: the initialisation sees them filled with column means (docs/missing-values.md).
+        var initRows = Families.Gaussian.Missing.MissingValueEm.InitializationRows(data);
+        var collapses = new CollapseHandler(o.OnCollapse, data, initRows, kernel, o.MaxDegreeOfParallelism, structure, o.RegCovar);
+        var collapsesByRun = new Dictionary<int, List<CollapseEvent>>();
+        GaussianParameters Initialize(int run)
+        {
+            collapses.StartRun(FrozenParts.Create(o.Frozen, user, structure, k, d));
+            collapsesByRun[run] = collapses.Events;
+            if (user is { Complete: true })
+                return user.Apply(null, structure, k, d);
+            var resp = Initializer.Create(o.Init, initRows, k, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
+            var (weights, means, covariances) = InitialEstimate(initRows, structure, k, resp, o, cancellationToken);
+            if (user is not null)
+                (weights, means, covariances) = user.ApplyValues(weights, means, covariances);
+            return collapses.Build(weights, means, covariances, previous: null);
+        }
+
+        (GaussianParameters, double) Step(GaussianParameters p)
+        {
+            var stats = GaussianEm.EStepStatistics(data, p, kernel, o.ChunkRows, o.MaxDegreeOfParallelism, cancellationToken);
+            double lowerBound = stats[SufficientStatistics.LogLikelihoodOffset] / data.TotalWeight;
+            if (!double.IsFinite(lowerBound))
+            {
+                // A NaN or infinite likelihood would poison the M-step and end up in the model: stop here.
+                throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
+                    $"{data.Source}: the log-likelihood is {lowerBound} at an EM iteration: the densities under/overflow double precision. Scale the input data, or increase reg_covar (--reg-covar)."));
+            }
+            collapses.Iteration++;
+            var (weights, means, covariances) = GaussianEm.MStepValues(structure, p.ComponentCount, d, stats, p.Means, o.RegCovar, null, collapses.Frozen);
+            return (collapses.Build(weights, means, covariances, p), lowerBound);
+        }
+
+        if (warmStart is not null)
+        {
+            collapses.StartRun(FrozenParts.Create(o.Frozen, user, structure, k, d));
+            collapsesByRun[0] = collapses.Events;
+        }
+        var result = EmDriver.Run(
+            new EmDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount),
+            Initialize, Step,
+            warmStart is null ? null : (warmStart.Parameters, warmStart.LowerBound),
+            progress, cancellationToken);
+
+        RequireFinite(result.Parameters);
+        var fit = new FitReport(
+            result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o)
+        {
+            WeightTotal = data.IsWeighted ? data.TotalWeight : null,
+            Collapses = collapsesByRun[result.BestRun - 1],
+        };
+        return GaussianMixtureModel.FromFit(result.Parameters, data, fit, kernel);
+    }
+
+    private sealed class InitScratch(int chunkRows, int k, int d)
+    {
+        public readonly double[] Resp = new double[chunkRows * k];
+        public readonly int[] Labels = new int[chunkRows];
+        public readonly double[] Row = new double[d];
+        public double[]? Rows;
+    }
+
+    /// <summary>
+    /// Refuses data whose magnitude would overflow the sums of squared differences EM computes (k-means
+    /// distances, covariances, Mahalanobis terms scaled by precisions up to 1/reg_covar) to infinity and then
+    /// NaN: |x| up to √(MaxValue / (4·n·d)) with a margin of 10⁶, about 1e144 for ten million rows of 4.
+    /// </summary>
+    private static void RequireRepresentableScale(RowSource data)
+    {
+        int d = data.FeatureCount;
+        double limit = Math.Sqrt(double.MaxValue / (4.0 * data.RowCount * d)) * 1e-6;
+        // One sequential pass (streamed sources read their chunks) that only asks whether any value is too
+        // large, by vectors; the message's first largest value is looked for only then. A process of a
+        // distributed fit checks the rows it holds (the limit depends only on the global row count).
+        double[]? buffer = null;
+        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
+        var (first, end) = data.Processes?.OwnedChunks(chunking, data.Processes.Rank) ?? (0, chunking.ChunkCount);
+        bool tooLarge = false;
+        for (int c = first; c < end && !tooLarge; c++)
+            tooLarge = AnyAbove(data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer), limit);
+        if (!tooLarge)
+            return;
+        long largest = 0;
+        double largestValue = 0;
+        for (int c = first; c < end; c++)
+        {
+            var values = data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer);
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (Math.Abs(values[i]) > Math.Abs(largestValue))
+                {
+                    largestValue = values[i];
+                    largest = ((long)chunking.Start(c) * d) + i;
+                }
+            }
+        }
+        double magnitude = Math.Abs(largestValue);
+        throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
+            $"{data.Source}: data row {(largest / d) + 1} (a header not counted), column {(largest % d) + 1}: {largestValue:G6} is too large for EM in double precision (its squares would overflow; about {limit:G2} at most for {data.RowCount} rows of {d} columns). Scale the input data, e.g. divide by 1e{Math.Ceiling(Math.Log10(magnitude)):F0}."));
+    }
+
+    /// <summary>Whether any |value| exceeds <paramref name="limit"/> (NaN does not).</summary>
+    private static bool AnyAbove(ReadOnlySpan<double> values, double limit)
+    {
+        var bound = new System.Numerics.Vector<double>(limit);
+        int w = System.Numerics.Vector<double>.Count, i = 0;
+        for (; i + w <= values.Length; i += w)
+        {
+            if (System.Numerics.Vector.GreaterThanAny(System.Numerics.Vector.Abs(new System.Numerics.Vector<double>(values.Slice(i, w))), bound))
+                return true;
+        }
+        for (; i < values.Length; i++)
+        {
+            if (Math.Abs(values[i]) > limit)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>A last guard: no NaN or infinite parameter ever leaves a fit as if it were a result.</summary>
+    private static void RequireFinite(GaussianParameters p)
+    {
+        static bool AllFinite(double[] values) => Array.TrueForAll(values, double.IsFinite);
+        if (!AllFinite(p.Weights) || !AllFinite(p.Means) || !AllFinite(p.Covariances) || !AllFinite(p.PrecisionCholeskyValues))
+        {
+            throw new NumericalFailureException(
+                $"The fit produced a non-finite parameter (NaN or infinity). {NumericalFailureException.CollapseAdvice}");
+        }
+    }
+
+    /// <summary>scikit-learn's <c>_initialize</c>: one M-step from the initial responsibilities, weights nk/n.</summary>
+    private static (double[] Weights, double[] Means, double[] Covariances) InitialEstimate(RowSource data, CovarianceStructure structure, int k,
+        InitialResponsibilities resp, GaussianMixtureOptions o, CancellationToken cancellationToken)
+    {
+        int d = data.FeatureCount;
+        var mean = ColumnMoments.Mean(data, o.MaxDegreeOfParallelism);
+        var shifts = new double[k * d];
+        for (int j = 0; j < k; j++)
+            mean.CopyTo(shifts, j * d);
+        var layout = new SufficientStatistics(structure, k, d);
+        var chunking = new Chunking(data.RowCount, o.ChunkRows);
+        var stats = new double[layout.Length];
+        ChunkRunner.Reduce(chunking, layout.Length, o.MaxDegreeOfParallelism, () => new InitScratch(o.ChunkRows, k, d), (c, s, scratch) =>
+        {
+            int len = chunking.Length(c), start = chunking.Start(c);
+            var rows = data.ReadRows(start, len, ref scratch.Rows);
+            var labels = scratch.Labels.AsSpan(0, len);
+            if (resp.TryLabels(start, len, rows, labels))
+            {
+                structure.AccumulateLabelled(rows, len, d, labels, data.ReadWeights(start, len), shifts,
+                    layout.Nk(s), layout.FirstMoment(s), layout.SecondMoment(s), scratch.Row);
+                return;
+            }
+            var r = scratch.Resp.AsSpan(0, len * k);
+            resp.Fill(c, start, len, k, rows, r);
+            Families.Gaussian.Kernels.EStepKernel.ScaleRows(r, data.ReadWeights(start, len), k);
+            GaussianEm.AccumulateChunk(structure, layout, rows, len, r, shifts, s, scratch.Row);
+        }, stats, cancellationToken: cancellationToken, processes: data.Processes);
+        return GaussianEm.MStepValues(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.TotalWeight, frozen: null);
+    }
+}

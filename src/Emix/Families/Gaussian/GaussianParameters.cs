@@ -1,0 +1,62 @@
+namespace Emix.Families.Gaussian;
+
+/// <summary>
+/// The parameters of a Gaussian mixture with their derived factors, in flat row-major arrays:
+/// weights (k), means (k×d), covariances and precision Cholesky factors in scikit-learn's
+/// shape for the structure, and log det of each factor. Never mutated after construction.
+/// </summary>
+internal sealed class GaussianParameters
+{
+    private GaussianParameters(CovarianceStructure structure, int k, int d, double[] weights, double[] means,
+        double[] covariances, double[] precisionCholesky, double[] logDet)
+    {
+        Structure = structure;
+        ComponentCount = k;
+        FeatureCount = d;
+        Weights = weights;
+        Means = means;
+        Covariances = covariances;
+        PrecisionCholeskyValues = precisionCholesky;
+        LogDetPrecisionCholesky = logDet;
+        LogWeights = new double[k];
+        for (int j = 0; j < k; j++)
+            LogWeights[j] = Math.Log(weights[j]);
+    }
+
+    public CovarianceStructure Structure { get; }
+    public int ComponentCount { get; }
+    public int FeatureCount { get; }
+    public double[] Weights { get; }
+    public double[] LogWeights { get; }
+    public double[] Means { get; }
+    public double[] Covariances { get; }
+    public double[] PrecisionCholeskyValues { get; }
+    public double[] LogDetPrecisionCholesky { get; }
+
+    private double[]? _kernelData;
+
+    /// <summary>
+    /// Data a kernel derives from these parameters once (e.g. padded factors), created on first
+    /// use. Creation is idempotent, so a race between threads only wastes work.
+    /// </summary>
+    public double[] GetOrCreateKernelData(Func<GaussianParameters, double[]> create) =>
+        _kernelData ?? Interlocked.CompareExchange(ref _kernelData, create(this), null) ?? _kernelData!;
+
+    public ReadOnlySpan<double> MeanOf(int j) => Means.AsSpan(j * FeatureCount, FeatureCount);
+
+    /// <summary>
+    /// Builds the parameters and their precision Cholesky factors (owning the arrays); throws
+    /// <see cref="NumericalFailureException"/> when a covariance is not positive definite.
+    /// </summary>
+    public static GaussianParameters Create(CovarianceStructure structure, int k, int d, double[] weights, double[] means, double[] covariances)
+    {
+        var factor = new double[covariances.Length];
+        var logDet = new double[k];
+        structure.PrecisionCholesky(k, d, covariances, factor, logDet);
+        return new GaussianParameters(structure, k, d, weights, means, covariances, factor, logDet);
+    }
+
+    /// <summary>Free parameters as scikit-learn counts them: covariance + means + (k − 1) weights.</summary>
+    public long FreeParameterCount => Structure.FreeCovarianceParameters(ComponentCount, FeatureCount)
+        + ((long)ComponentCount * FeatureCount) + ComponentCount - 1;
+}

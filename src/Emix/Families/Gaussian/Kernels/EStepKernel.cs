@@ -1,0 +1,97 @@
+using Emix.Families.Gaussian;
+
+namespace Emix.Families.Gaussian.Kernels;
+
+/// <summary>
+/// The scalar reference E-step of one chunk: weighted log-densities, log-sum-exp normalisation,
+/// responsibilities. Glossary: n = rows in the chunk, k = components, d = features.
+/// </summary>
+internal static class EStepKernel
+{
+    /// <summary>
+    /// Writes log r_ij (n×k) into <paramref name="logResp"/> and, when given, log p(x_i) into
+    /// <paramref name="logNorm"/>; returns Σ_i log p(x_i) summed in row order.
+    /// </summary>
+    public static double LogResponsibilities(GaussianParameters p, ReadOnlySpan<double> rows, int n,
+        Span<double> logResp, Span<double> logNorm, Span<double> scratch)
+    {
+        int k = p.ComponentCount;
+        p.Structure.LogDensities(rows, n, p, logResp, scratch);
+        double total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var row = logResp.Slice(i * k, k);
+            for (int j = 0; j < k; j++)
+                row[j] += p.LogWeights[j];
+            double norm = NormaliseLogRow(row);
+            if (!logNorm.IsEmpty)
+                logNorm[i] = norm;
+            total += norm;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Turns one row of weighted log-densities log(w_j·p_j(x)) into log-responsibilities and
+    /// returns log p(x) = log Σ_j exp(·) by log-sum-exp (−∞ when no component can explain the row).
+    /// </summary>
+    public static double NormaliseLogRow(Span<double> row)
+    {
+        double max = double.NegativeInfinity;
+        foreach (double v in row)
+            if (v > max)
+                max = v;
+        double norm = max;
+        if (!double.IsNegativeInfinity(max))
+        {
+            double sum = 0;
+            foreach (double v in row)
+                sum += Math.Exp(v - max);
+            norm = max + Math.Log(sum);
+        }
+        for (int j = 0; j < row.Length; j++)
+            row[j] -= norm;
+        return norm;
+    }
+
+    /// <summary>
+    /// Multiplies each row's responsibilities (n×k) by its weight and returns Σ w_i·log p(x_i)
+    /// (see <see cref="WeightedSum"/>).
+    /// </summary>
+    public static double WeightRows(Span<double> resp, ReadOnlySpan<double> logNorm, ReadOnlySpan<double> weights, int k)
+    {
+        ScaleRows(resp, weights, k);
+        return WeightedSum(logNorm, weights);
+    }
+
+    /// <summary>Multiplies each row's k values (row-major) by the row's weight.</summary>
+    public static void ScaleRows(Span<double> values, ReadOnlySpan<double> weights, int k)
+    {
+        for (int i = 0; i < weights.Length; i++)
+        {
+            var row = values.Slice(i * k, k);
+            for (int j = 0; j < k; j++)
+                row[j] *= weights[i];
+        }
+    }
+
+    /// <summary>
+    /// Σ w_i·log p(x_i) in row order over the rows of <paramref name="weights"/>. A row of weight 0
+    /// adds nothing, even when no component can explain it (0·−∞ would be NaN).
+    /// </summary>
+    public static double WeightedSum(ReadOnlySpan<double> logNorm, ReadOnlySpan<double> weights)
+    {
+        double total = 0;
+        for (int i = 0; i < weights.Length; i++)
+            if (weights[i] != 0)
+                total += weights[i] * logNorm[i];
+        return total;
+    }
+
+    /// <summary>Turns log-responsibilities into responsibilities in place.</summary>
+    public static void Exponentiate(Span<double> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            values[i] = Math.Exp(values[i]);
+    }
+}
