@@ -19,11 +19,12 @@ internal static class Profile
             var options = new GaussianMixtureOptions { ComponentCount = k, CovarianceType = type, Init = InitMethod.RandomFromData, MaxIterations = 1, Kernel = variant, MaxDegreeOfParallelism = threads };
             var model = new GaussianMixture(options).Fit(data);
             var p = model.Parameters;
-            var kernel = KernelSelector.Create(variant);
+            var family = GaussianFamily.For(KernelSelector.Create(variant), data);
             double[] stats = [];
-            Time($"{variant,-9} E-step+statistics", () => stats = GaussianEm.EStepStatistics(data, p, kernel, options.ChunkRows, threads, default));
-            Time($"{variant,-9} M-step", () => GaussianEm.MStep(p.Structure, k, data.FeatureCount, stats, p.Means, options.RegCovar));
-            Time($"{variant,-9} log-likelihood pass", () => GaussianEm.LogLikelihood(data, p, kernel, threads));
+            Time($"{variant,-9} E-step+statistics", () => stats = Engine.Passes.EStep(family, data, p, options.ChunkRows, threads, default).Values);
+            Time($"{variant,-9} M-step", () => GaussianParameters.Create(p.Structure, k, data.FeatureCount,
+                GaussianEm.MStepValues(p.Structure, k, data.FeatureCount, stats, p.Means, options.RegCovar, null, null)));
+            Time($"{variant,-9} log-likelihood pass", () => Engine.Passes.LogLikelihood(family, data, p, threads));
         }
     }
 

@@ -14,7 +14,7 @@ namespace Emix.Mpi;
 /// <remarks>
 /// Shares are row ranges on whole subtrees of the engine's reduction tree (see
 /// <c>ProcessGroup.AlignedRowBoundaries</c>): rank r of P gets about n/P rows, starting at a
-/// multiple of 1024 rows. Options must keep the default <see cref="GaussianMixtureOptions.ChunkRows"/>.
+/// multiple of 1024 rows. Options must keep the default <see cref="MixtureOptions.ChunkRows"/>.
 /// </remarks>
 public static class DistributedData
 {

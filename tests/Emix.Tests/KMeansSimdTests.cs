@@ -247,7 +247,7 @@ public class KMeansSimdTests
                 var labels = Enumerable.Range(0, n).Select(_ => rng.NextInt(k)).ToArray();
                 var shifts = Enumerable.Range(0, k * d).Select(_ => rng.NextNormal()).ToArray();
                 var structure = Emix.Families.Gaussian.CovarianceStructure.For(type);
-                var layout = new Emix.Families.Gaussian.SufficientStatistics(structure, k, d);
+                var layout = new Emix.Families.Gaussian.GaussianStatisticsLayout(structure, k, d);
                 var resp = new double[n * k];
                 for (int i = 0; i < n; i++)
                     resp[(i * k) + labels[i]] = weighted ? weights[i] : 1.0;

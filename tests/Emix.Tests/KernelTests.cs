@@ -98,7 +98,7 @@ public class KernelTests
                 Assert.Equal(BitConverter.DoubleToInt64Bits(total), BitConverter.DoubleToInt64Bits(labelledTotal));
                 Assert.Equal(logNorm.Select(BitConverter.DoubleToInt64Bits), norms.Select(BitConverter.DoubleToInt64Bits));
                 for (int i = 0; i < n; i++)
-                    Assert.True(Emix.Families.Gaussian.GaussianEm.MostProbable(logResp.AsSpan(i * k, k)) == labels[i], $"{variant} {type} d={d}: row {i}");
+                    Assert.True(Emix.Engine.Passes.MostProbable(logResp.AsSpan(i * k, k)) == labels[i], $"{variant} {type} d={d}: row {i}");
                 Assert.DoesNotContain(1, labels);
                 Assert.Contains(0, labels);
             }

@@ -218,9 +218,5 @@ internal sealed class ReductionTree(int length)
     internal static int SentBuffers((List<(int Start, int Level)> Blocks, int FoldedTail) plan) =>
         plan.Blocks.Count - plan.FoldedTail + (plan.FoldedTail > 0 ? 1 : 0);
 
-    private static void Add(Span<double> total, ReadOnlySpan<double> part)
-    {
-        for (int i = 0; i < total.Length; i++)
-            total[i] += part[i];
-    }
+    private static void Add(Span<double> total, ReadOnlySpan<double> part) => Statistics.MixtureStatistics.AddInto(total, part);
 }

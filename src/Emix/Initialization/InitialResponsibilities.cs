@@ -42,6 +42,51 @@ internal abstract class InitialResponsibilities
         }
     }
 
+    /// <summary>
+    /// Each row wholly to the component the user gave it (<see cref="MixtureOptions.InitialLabels"/>),
+    /// indexed by the row's global index (so a process of a distributed fit reads its own rows' labels).
+    /// </summary>
+    public sealed class GivenLabels(IReadOnlyList<int> given) : InitialResponsibilities
+    {
+        public override void Fill(int chunk, int start, int n, int k, ReadOnlySpan<double> rows, Span<double> resp)
+        {
+            resp[..(n * k)].Clear();
+            for (int i = 0; i < n; i++)
+                resp[(i * k) + given[start + i]] = 1.0;
+        }
+
+        public override bool TryLabels(int start, int n, ReadOnlySpan<double> rows, Span<int> labels)
+        {
+            for (int i = 0; i < n; i++)
+                labels[i] = given[start + i];
+            return true;
+        }
+
+        /// <summary>
+        /// Refuses labels that do not fit the data: a count other than the row count, a label outside
+        /// 0..k−1 or a component with no row; the message names the first problem (1-based row).
+        /// </summary>
+        public static void Check(IReadOnlyList<int> labels, int rowCount, int k, string source)
+        {
+            if (labels.Count != rowCount)
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{source}: {labels.Count} initial labels for {rowCount} rows; give one 0-based component per row."));
+            var rows = new int[k];
+            for (int i = 0; i < labels.Count; i++)
+            {
+                int label = labels[i];
+                if (label < 0 || label >= k)
+                    throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{source}: initial label of row {i + 1} is {label}, outside 0..{k - 1} for {k} components."));
+                rows[label]++;
+            }
+            int empty = Array.IndexOf(rows, 0);
+            if (empty >= 0)
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{source}: no row has initial label {empty}; every one of the {k} components needs at least one row."));
+        }
+    }
+
     /// <summary>Component j starts on row indices[j] alone (k-means++ and random_from_data).</summary>
     public sealed class SelectedRows : InitialResponsibilities
     {
@@ -94,6 +139,12 @@ internal abstract class InitialResponsibilities
 /// <summary>Picks the initialisation strategy for a method (the one place that dispatches on it).</summary>
 internal static class Initializer
 {
+    /// <summary>The responsibilities a run of a fit with options <paramref name="o"/> starts from: the given labels, or its init method's.</summary>
+    public static InitialResponsibilities For(MixtureOptions o, RowSource data, RandomSource rng, CancellationToken cancellationToken) =>
+        o.InitialLabels is { } labels
+            ? new InitialResponsibilities.GivenLabels(labels)
+            : Create(o.Init, data, o.ComponentCount, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
+
     /// <summary>
     /// k-means and k-means++ run on at most this many rows drawn uniformly without replacement
     /// (all rows when there are fewer, as scikit-learn); k-means then assigns every row to its

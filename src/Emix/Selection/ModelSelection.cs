@@ -118,9 +118,9 @@ public sealed class ModelSelection
     internal static double ClassificationEntropy(GaussianMixtureModel model, RowSource data, GaussianMixtureOptions options, CancellationToken cancellationToken = default)
     {
         int k = model.ComponentCount;
-        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows); // the chunks GaussianEm.Evaluate uses
+        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows); // the chunks Passes.Evaluate uses
         var perChunk = new double[chunking.ChunkCount];
-        GaussianEm.Evaluate(data, model.Parameters, KernelSelector.Create(options.Kernel), options.MaxDegreeOfParallelism,
+        Passes.Evaluate(GaussianFamily.For(KernelSelector.Create(options.Kernel), data), data, model.Parameters, options.MaxDegreeOfParallelism,
             (start, n, logResp, _) =>
             {
                 double sum = 0;
@@ -130,7 +130,7 @@ public sealed class ModelSelection
                     var row = logResp.Slice(i * k, k);
                     double w = weights.IsEmpty ? 1.0 : weights[i];
                     if (w != 0)
-                        sum -= w * row[GaussianEm.MostProbable(row)];
+                        sum -= w * row[Passes.MostProbable(row)];
                 }
                 perChunk[start / Chunking.DefaultChunkRows] = sum;
             }, cancellationToken);

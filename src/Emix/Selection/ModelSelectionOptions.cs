@@ -31,7 +31,7 @@ public sealed record ModelSelectionOptions
 
     /// <summary>
     /// Options of every fit (tolerance, iterations, restarts, init method, reg_covar, seed, threads, kernel …).
-    /// Their <see cref="GaussianMixtureOptions.ComponentCount"/> and <see cref="GaussianMixtureOptions.CovarianceType"/>
+    /// Their <see cref="MixtureOptions.ComponentCount"/> and <see cref="GaussianMixtureOptions.CovarianceType"/>
     /// are replaced by each cell's; initial parameters, which depend on the cell, come from
     /// <see cref="InitialParametersFor"/> instead of <see cref="GaussianMixtureOptions.InitialParameters"/> (which must be null).
     /// </summary>

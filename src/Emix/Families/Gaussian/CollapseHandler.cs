@@ -1,6 +1,4 @@
 using Emix.Engine;
-using Emix.Families.Gaussian;
-using Emix.Families.Gaussian.Kernels;
 
 namespace Emix.Families.Gaussian;
 
@@ -14,7 +12,7 @@ namespace Emix.Families.Gaussian;
 /// <paramref name="filledRows"/> are the same rows with missing cells filled (the initialisation's
 /// view), which give a reseeded mean and the distances at initialisation.
 /// </remarks>
-internal sealed class CollapseHandler(CollapsePolicy policy, RowSource data, RowSource filledRows, IEStepKernel kernel, int? threads, CovarianceStructure structure, double regCovar)
+internal sealed class CollapseHandler(CollapsePolicy policy, RowSource data, RowSource filledRows, IMixtureFamily<GaussianParameters> family, int? threads, CovarianceStructure structure, double regCovar)
 {
     private readonly int _d = data.FeatureCount;
     private double[]? _variance;
@@ -119,7 +117,7 @@ internal sealed class CollapseHandler(CollapsePolicy policy, RowSource data, Row
         var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
         var lowest = new double[chunking.ChunkCount];
         var at = new long[chunking.ChunkCount];
-        GaussianEm.Evaluate(data, p, kernel, threads, (start, n, _, logNorm) =>
+        Passes.Evaluate(family, data, p, threads, (start, n, _, logNorm) =>
         {
             var weights = data.ReadWeights(start, n);
             double min = double.PositiveInfinity;

@@ -6,7 +6,7 @@ namespace Emix.Families.Gaussian;
 
 /// <summary>
 /// The frozen part of the parameters, resolved per live component with its given values, applied
-/// inside the M-step (<see cref="GaussianEm.MStep"/>). Components can be removed (a dropped collapse).
+/// inside the M-step (<see cref="GaussianEm.MStepValues"/>). Components can be removed (a dropped collapse).
 /// </summary>
 internal sealed class FrozenParts
 {

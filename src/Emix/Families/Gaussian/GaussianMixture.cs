@@ -74,68 +74,22 @@ public sealed class GaussianMixture
                 $"Warm start model ({warmStart.CovarianceType.ToScikitName()}, k={warmStart.ComponentCount}, d={warmStart.FeatureCount}) does not match the options ({o.CovarianceType.ToScikitName()}, k={k}) and data (d={d})."),
                 nameof(warmStart));
         var user = o.InitialParameters is null ? null : UserParameters.Check(o.InitialParameters, structure, k, d);
+        if (o.InitialLabels is { } labels)
+            Initialization.InitialResponsibilities.GivenLabels.Check(labels, n, k, data.Source);
 
         var kernel = Families.Gaussian.Kernels.KernelSelector.Create(o.Kernel);
-        var rng = new RandomSource(o.Seed);
-        // Rows with missing cells: the initialisation sees them filled with column means (docs/missing-values.md).
-        var initRows = Families.Gaussian.Missing.MissingValueEm.InitializationRows(data);
-        var collapses = new CollapseHandler(o.OnCollapse, data, initRows, kernel, o.MaxDegreeOfParallelism, structure, o.RegCovar);
-        var collapsesByRun = new Dictionary<int, List<CollapseEvent>>();
-        GaussianParameters Initialize(int run)
-        {
-            collapses.StartRun(FrozenParts.Create(o.Frozen, user, structure, k, d));
-            collapsesByRun[run] = collapses.Events;
-            if (user is { Complete: true })
-                return user.Apply(null, structure, k, d);
-            var resp = Initializer.Create(o.Init, initRows, k, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
-            var (weights, means, covariances) = InitialEstimate(initRows, structure, k, resp, o, cancellationToken);
-            if (user is not null)
-                (weights, means, covariances) = user.ApplyValues(weights, means, covariances);
-            return collapses.Build(weights, means, covariances, previous: null);
-        }
-
-        (GaussianParameters, double) Step(GaussianParameters p)
-        {
-            var stats = GaussianEm.EStepStatistics(data, p, kernel, o.ChunkRows, o.MaxDegreeOfParallelism, cancellationToken);
-            double lowerBound = stats[SufficientStatistics.LogLikelihoodOffset] / data.TotalWeight;
-            if (!double.IsFinite(lowerBound))
-            {
-                // A NaN or infinite likelihood would poison the M-step and end up in the model: stop here.
-                throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
-                    $"{data.Source}: the log-likelihood is {lowerBound} at an EM iteration: the densities under/overflow double precision. Scale the input data, or increase reg_covar (--reg-covar)."));
-            }
-            collapses.Iteration++;
-            var (weights, means, covariances) = GaussianEm.MStepValues(structure, p.ComponentCount, d, stats, p.Means, o.RegCovar, null, collapses.Frozen);
-            return (collapses.Build(weights, means, covariances, p), lowerBound);
-        }
-
-        if (warmStart is not null)
-        {
-            collapses.StartRun(FrozenParts.Create(o.Frozen, user, structure, k, d));
-            collapsesByRun[0] = collapses.Events;
-        }
-        var result = EmDriver.Run(
-            new EmDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount),
-            Initialize, Step,
+        var estimation = new GaussianEstimation(o, data, user, kernel, cancellationToken);
+        var result = BatchDriver.Fit(estimation, data,
+            new BatchDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount, o.ChunkRows, o.MaxDegreeOfParallelism),
             warmStart is null ? null : (warmStart.Parameters, warmStart.LowerBound),
             progress, cancellationToken);
-
-        RequireFinite(result.Parameters);
         var fit = new FitReport(
             result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o)
         {
             WeightTotal = data.IsWeighted ? data.TotalWeight : null,
-            Collapses = collapsesByRun[result.BestRun - 1],
+            Collapses = estimation.CollapsesOfRun(result.BestRun),
         };
-        return GaussianMixtureModel.FromFit(result.Parameters, data, fit, kernel);
-    }
-
-    private sealed class InitScratch(int chunkRows, int k, int d)
-    {
-        public readonly double[] Resp = new double[chunkRows * k];
-        public readonly int[] Labels = new int[chunkRows];
-        public readonly double[] Row = new double[d];
-        public double[]? Rows;
+        return GaussianMixtureModel.FromFit(result.Parameters, data.FeatureNames, fit, result.ClusterSizes, result.LogLikelihood);
     }
 
     /// <summary>
@@ -193,47 +147,5 @@ public sealed class GaussianMixture
                 return true;
         }
         return false;
-    }
-
-    /// <summary>A last guard: no NaN or infinite parameter ever leaves a fit as if it were a result.</summary>
-    private static void RequireFinite(GaussianParameters p)
-    {
-        static bool AllFinite(double[] values) => Array.TrueForAll(values, double.IsFinite);
-        if (!AllFinite(p.Weights) || !AllFinite(p.Means) || !AllFinite(p.Covariances) || !AllFinite(p.PrecisionCholeskyValues))
-        {
-            throw new NumericalFailureException(
-                $"The fit produced a non-finite parameter (NaN or infinity). {NumericalFailureException.CollapseAdvice}");
-        }
-    }
-
-    /// <summary>scikit-learn's <c>_initialize</c>: one M-step from the initial responsibilities, weights nk/n.</summary>
-    private static (double[] Weights, double[] Means, double[] Covariances) InitialEstimate(RowSource data, CovarianceStructure structure, int k,
-        InitialResponsibilities resp, GaussianMixtureOptions o, CancellationToken cancellationToken)
-    {
-        int d = data.FeatureCount;
-        var mean = ColumnMoments.Mean(data, o.MaxDegreeOfParallelism);
-        var shifts = new double[k * d];
-        for (int j = 0; j < k; j++)
-            mean.CopyTo(shifts, j * d);
-        var layout = new SufficientStatistics(structure, k, d);
-        var chunking = new Chunking(data.RowCount, o.ChunkRows);
-        var stats = new double[layout.Length];
-        ChunkRunner.Reduce(chunking, layout.Length, o.MaxDegreeOfParallelism, () => new InitScratch(o.ChunkRows, k, d), (c, s, scratch) =>
-        {
-            int len = chunking.Length(c), start = chunking.Start(c);
-            var rows = data.ReadRows(start, len, ref scratch.Rows);
-            var labels = scratch.Labels.AsSpan(0, len);
-            if (resp.TryLabels(start, len, rows, labels))
-            {
-                structure.AccumulateLabelled(rows, len, d, labels, data.ReadWeights(start, len), shifts,
-                    layout.Nk(s), layout.FirstMoment(s), layout.SecondMoment(s), scratch.Row);
-                return;
-            }
-            var r = scratch.Resp.AsSpan(0, len * k);
-            resp.Fill(c, start, len, k, rows, r);
-            Families.Gaussian.Kernels.EStepKernel.ScaleRows(r, data.ReadWeights(start, len), k);
-            GaussianEm.AccumulateChunk(structure, layout, rows, len, r, shifts, s, scratch.Row);
-        }, stats, cancellationToken: cancellationToken, processes: data.Processes);
-        return GaussianEm.MStepValues(structure, k, d, stats, shifts, o.RegCovar, initRowCount: data.TotalWeight, frozen: null);
     }
 }

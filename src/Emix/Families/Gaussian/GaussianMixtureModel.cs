@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Emix.Families.Gaussian;
+using Emix.Engine;
 using Emix.Internals;
 
 namespace Emix;
@@ -145,13 +146,8 @@ public sealed partial class GaussianMixtureModel
         return new GaussianMixtureModel(user.Apply(null, structure, k, d), CheckNames(featureNames, d), null, null, null);
     }
 
-    internal static GaussianMixtureModel FromFit(GaussianParameters parameters, RowSource data, FitReport fit, Families.Gaussian.Kernels.IEStepKernel kernel)
-    {
-        // The final E-step of scikit-learn's fit: cluster sizes and the log-likelihood of the kept parameters.
-        var sizes = new int[parameters.ComponentCount];
-        double logLikelihood = GaussianEm.LogLikelihood(data, parameters, kernel, fit.Options.MaxDegreeOfParallelism, sizes);
-        return new GaussianMixtureModel(parameters, data.FeatureNames, fit, sizes, logLikelihood);
-    }
+    internal static GaussianMixtureModel FromFit(GaussianParameters parameters, IReadOnlyList<string> featureNames, FitReport fit, int[] clusterSizes, double logLikelihood) =>
+        new(parameters, featureNames, fit, clusterSizes, logLikelihood);
 
     internal static GaussianMixtureModel FromStored(GaussianParameters parameters, IReadOnlyList<string> featureNames, FitReport? fit,
         int[]? trainingClusterSizes, double? trainingLogLikelihood) =>
@@ -174,15 +170,16 @@ public sealed partial class GaussianMixtureModel
     public static GaussianMixtureModel Load(string path) => Serialization.ModelFile.Load(path);
 
     /// <summary>The most probable component of every row.</summary>
-    public int[] Predict(DataSet data) => PredictCore(Parameters, CheckData(data), Kernel, null);
+    public int[] Predict(DataSet data) => PredictCore(Parameters, CheckData(data), FamilyFor(data), null);
 
-    /// <summary>The kernel used to evaluate this model (the fastest this machine supports, unless EMIX_KERNEL forces one).</summary>
-    private static Families.Gaussian.Kernels.IEStepKernel Kernel => Families.Gaussian.Kernels.KernelSelector.Create(Families.Gaussian.Kernels.KernelVariant.Auto);
+    /// <summary>The family that evaluates this model on <paramref name="data"/>: the fastest kernel this machine supports (unless EMIX_KERNEL forces one).</summary>
+    private static GaussianFamily FamilyFor(RowSource data, Families.Gaussian.Kernels.KernelVariant variant = Families.Gaussian.Kernels.KernelVariant.Auto) =>
+        GaussianFamily.For(Families.Gaussian.Kernels.KernelSelector.Create(variant), data);
 
-    private static int[] PredictCore(GaussianParameters p, DataSet data, Families.Gaussian.Kernels.IEStepKernel kernel, int? threads)
+    private static int[] PredictCore(GaussianParameters p, DataSet data, IMixtureFamily<GaussianParameters> family, int? threads)
     {
         var labels = new int[data.RowCount];
-        GaussianEm.MostProbableComponents(data, p, kernel, threads, labels);
+        Passes.MostProbableComponents(family, data, p, threads, labels);
         return labels;
     }
 
@@ -194,7 +191,7 @@ public sealed partial class GaussianMixtureModel
         CheckData(data);
         int k = ComponentCount;
         var result = new double[data.RowCount, k];
-        GaussianEm.Evaluate(data, Parameters, Families.Gaussian.Kernels.KernelSelector.Create(variant), null, (start, n, logResp, _) =>
+        Passes.Evaluate(FamilyFor(data, variant), data, Parameters, null, (start, n, logResp, _) =>
         {
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < k; j++)
@@ -210,12 +207,12 @@ public sealed partial class GaussianMixtureModel
     {
         CheckData(data);
         var result = new double[data.RowCount];
-        GaussianEm.Evaluate(data, Parameters, Families.Gaussian.Kernels.KernelSelector.Create(variant), null, (start, n, _, logNorm) => logNorm.CopyTo(result.AsSpan(start, n)));
+        Passes.Evaluate(FamilyFor(data, variant), data, Parameters, null, (start, n, _, logNorm) => logNorm.CopyTo(result.AsSpan(start, n)));
         return result;
     }
 
     /// <summary>Mean log-likelihood per row (scikit-learn's <c>score</c>); weighted rows give Σ w·log p / Σ w.</summary>
-    public double Score(DataSet data) => GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null) / data.TotalWeight;
+    public double Score(DataSet data) => Passes.LogLikelihood(FamilyFor(CheckData(data)), data, Parameters, null) / data.TotalWeight;
 
     /// <summary>
     /// Bayesian information criterion, scikit-learn's sign: −2·log L + p·ln n; lower is better.
@@ -223,11 +220,11 @@ public sealed partial class GaussianMixtureModel
     /// and n = Σ w (<see cref="RowSource.TotalWeight"/>).
     /// </summary>
     public double Bic(DataSet data) =>
-        (-2 * GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null)) + (FreeParameterCount * Math.Log(data.TotalWeight));
+        (-2 * Passes.LogLikelihood(FamilyFor(CheckData(data)), data, Parameters, null)) + (FreeParameterCount * Math.Log(data.TotalWeight));
 
     /// <summary>Akaike information criterion, scikit-learn's sign: −2·log L + 2p; lower is better.</summary>
     public double Aic(DataSet data) =>
-        (-2 * GaussianEm.LogLikelihood(CheckData(data), Parameters, Kernel, null)) + (2.0 * FreeParameterCount);
+        (-2 * Passes.LogLikelihood(FamilyFor(CheckData(data)), data, Parameters, null)) + (2.0 * FreeParameterCount);
 
     /// <summary>
     /// Draws <paramref name="count"/> rows from the mixture: component counts from a multinomial on

@@ -34,6 +34,10 @@ internal sealed class GaussianParameters
     public double[] LogDetPrecisionCholesky { get; }
 
     private double[]? _kernelData;
+    private GaussianStatisticsLayout? _statisticsLayout;
+
+    /// <summary>Where the statistics of an E-step under these parameters sit (made once).</summary>
+    public GaussianStatisticsLayout StatisticsLayout => _statisticsLayout ??= new GaussianStatisticsLayout(Structure, ComponentCount, FeatureCount);
 
     /// <summary>
     /// Data a kernel derives from these parameters once (e.g. padded factors), created on first
@@ -48,6 +52,10 @@ internal sealed class GaussianParameters
     /// Builds the parameters and their precision Cholesky factors (owning the arrays); throws
     /// <see cref="NumericalFailureException"/> when a covariance is not positive definite.
     /// </summary>
+    public static GaussianParameters Create(CovarianceStructure structure, int k, int d, (double[] Weights, double[] Means, double[] Covariances) values) =>
+        Create(structure, k, d, values.Weights, values.Means, values.Covariances);
+
+    /// <inheritdoc cref="Create(CovarianceStructure, int, int, ValueTuple{double[], double[], double[]})"/>
     public static GaussianParameters Create(CovarianceStructure structure, int k, int d, double[] weights, double[] means, double[] covariances)
     {
         var factor = new double[covariances.Length];

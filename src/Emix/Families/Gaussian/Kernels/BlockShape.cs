@@ -44,7 +44,7 @@ internal sealed class SimdEStepKernel<TVector, TOps> : IEStepKernel
 
     public object CreateScratch(int chunkRows, GaussianParameters p) => For(p).CreateScratch(chunkRows, p);
 
-    public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, SufficientStatistics layout, Span<double> stats, object scratch) =>
+    public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, GaussianStatisticsLayout layout, Span<double> stats, object scratch) =>
         For(p).Accumulate(p, rows, weights, n, layout, stats, scratch);
 
     public double LogResponsibilities(GaussianParameters p, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, object scratch) =>

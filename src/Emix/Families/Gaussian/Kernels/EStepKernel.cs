@@ -56,36 +56,12 @@ internal static class EStepKernel
 
     /// <summary>
     /// Multiplies each row's responsibilities (n×k) by its weight and returns Σ w_i·log p(x_i)
-    /// (see <see cref="WeightedSum"/>).
+    /// (see <see cref="Engine.Passes.WeightedSum"/>).
     /// </summary>
     public static double WeightRows(Span<double> resp, ReadOnlySpan<double> logNorm, ReadOnlySpan<double> weights, int k)
     {
-        ScaleRows(resp, weights, k);
-        return WeightedSum(logNorm, weights);
-    }
-
-    /// <summary>Multiplies each row's k values (row-major) by the row's weight.</summary>
-    public static void ScaleRows(Span<double> values, ReadOnlySpan<double> weights, int k)
-    {
-        for (int i = 0; i < weights.Length; i++)
-        {
-            var row = values.Slice(i * k, k);
-            for (int j = 0; j < k; j++)
-                row[j] *= weights[i];
-        }
-    }
-
-    /// <summary>
-    /// Σ w_i·log p(x_i) in row order over the rows of <paramref name="weights"/>. A row of weight 0
-    /// adds nothing, even when no component can explain it (0·−∞ would be NaN).
-    /// </summary>
-    public static double WeightedSum(ReadOnlySpan<double> logNorm, ReadOnlySpan<double> weights)
-    {
-        double total = 0;
-        for (int i = 0; i < weights.Length; i++)
-            if (weights[i] != 0)
-                total += weights[i] * logNorm[i];
-        return total;
+        Engine.Passes.ScaleRows(resp, weights, k);
+        return Engine.Passes.WeightedSum(logNorm, weights);
     }
 
     /// <summary>Turns log-responsibilities into responsibilities in place.</summary>

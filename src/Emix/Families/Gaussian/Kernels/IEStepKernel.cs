@@ -17,14 +17,14 @@ internal interface IEStepKernel
     /// With <paramref name="weights"/> (one per row; empty means every row weighs 1) every row's
     /// contributions are multiplied by its weight, Σ log p(x_i) included: weighted EM.
     /// </summary>
-    void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, SufficientStatistics layout, Span<double> stats, object scratch);
+    void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, GaussianStatisticsLayout layout, Span<double> stats, object scratch);
 
     /// <summary>Writes log r_ij (n×k, row-major) and log p(x_i) (n, optional); returns Σ log p(x_i).</summary>
     double LogResponsibilities(GaussianParameters p, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, object scratch);
 
     /// <summary>
     /// Writes each row's most probable component into <paramref name="labels"/> (n): the first index of
-    /// the largest log r_ij, exactly as <see cref="GaussianEm.MostProbable"/> picks it from the row that
+    /// the largest log r_ij, exactly as <see cref="Engine.Passes.MostProbable"/> picks it from the row that
     /// <see cref="LogResponsibilities"/> writes; log p(x_i) into <paramref name="logNorm"/> (n, optional).
     /// Returns Σ log p(x_i). No n×k output: the pass of predictions and cluster sizes.
     /// </summary>

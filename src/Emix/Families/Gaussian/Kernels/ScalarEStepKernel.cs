@@ -16,7 +16,7 @@ internal sealed class ScalarEStepKernel : IEStepKernel
 
     public object CreateScratch(int chunkRows, GaussianParameters p) => new Scratch(chunkRows, p.ComponentCount, p.FeatureCount);
 
-    public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, SufficientStatistics layout, Span<double> stats, object scratch)
+    public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, GaussianStatisticsLayout layout, Span<double> stats, object scratch)
     {
         var s = (Scratch)scratch;
         int k = p.ComponentCount;
@@ -28,7 +28,7 @@ internal sealed class ScalarEStepKernel : IEStepKernel
         {
             logLikelihood = EStepKernel.WeightRows(resp, logNorm, weights, k);
         }
-        stats[SufficientStatistics.LogLikelihoodOffset] += logLikelihood;
+        stats[GaussianStatisticsLayout.LogLikelihoodOffset] += logLikelihood;
         GaussianEm.AccumulateChunk(p.Structure, layout, rows, n, resp, p.Means, stats, s.Row);
     }
 
@@ -42,7 +42,7 @@ internal sealed class ScalarEStepKernel : IEStepKernel
         var logResp = s.Responsibilities.AsSpan(0, n * k);
         double total = EStepKernel.LogResponsibilities(p, rows, n, logResp, logNorm, s.Row);
         for (int i = 0; i < n; i++)
-            labels[i] = GaussianEm.MostProbable(logResp.Slice(i * k, k));
+            labels[i] = Engine.Passes.MostProbable(logResp.Slice(i * k, k));
         return total;
     }
 }

@@ -118,7 +118,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
     public object CreateScratch(int chunkRows, GaussianParameters p) => new Scratch(p.ComponentCount, p.FeatureCount, p.Structure.Type);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, SufficientStatistics layout, Span<double> stats, object scratch)
+    public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, GaussianStatisticsLayout layout, Span<double> stats, object scratch)
     {
         var s = (Scratch)scratch;
         int k = p.ComponentCount, d = p.FeatureCount;
@@ -211,7 +211,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                         target[(a * d) + b] += padded[(a * s.RowWidth) + b];
             }
         }
-        stats[SufficientStatistics.LogLikelihoodOffset] += logLikelihood;
+        stats[GaussianStatisticsLayout.LogLikelihoodOffset] += logLikelihood;
     }
 
     /// <summary>
@@ -907,7 +907,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
             for (int i = 0; i < nb; i++)
                 r[i] *= weights[i];
         }
-        return EStepKernel.WeightedSum(s.Norm.AsSpan(0, nb), weights);
+        return Engine.Passes.WeightedSum(s.Norm.AsSpan(0, nb), weights);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -16,7 +16,7 @@ namespace Emix.Families.Gaussian.Missing;
 /// Glossary: n = rows in a chunk, d = features, k = components, o / m = a row's observed / missing
 /// coordinates, x̂_j = the row with x_m replaced by μ_jm + B_j·(x_o − μ_jo), C_j = the conditional
 /// covariance of x_m under component j, e = x̂_j − μ_j (the statistics are centred on the means,
-/// as in <see cref="GaussianEm"/>), r = responsibility (times the row's sample weight).
+/// as in <see cref="GaussianStatisticsLayout"/>), r = responsibility (times the row's sample weight).
 /// Complete rows of a chunk are gathered, in order, and go through the E-step kernel unchanged;
 /// the rows with missing cells follow, in row order. Chunks merge in chunk order as always, so the
 /// result does not depend on the thread count.
@@ -26,7 +26,7 @@ internal static class MissingValueEm
     private const double Log2Pi = 1.8378770664093454835606594728112;
 
     /// <summary>Per-thread buffers of one pass; the pattern cache belongs to the parameters of that pass.</summary>
-    private sealed class Scratch
+    internal sealed class Scratch
     {
         /// <summary>
         /// Patterns kept per thread and pass. Each holds O(k·d²) doubles; data where nearly every row
@@ -90,25 +90,11 @@ internal static class MissingValueEm
     }
 
     /// <summary>
-    /// The E-step statistics of <see cref="GaussianEm.EStepStatistics"/> for rows with missing cells:
-    /// the same layout, centred on the means of <paramref name="p"/>, with the observed-data log-likelihood first.
+    /// The E-step statistics of one chunk that may hold rows with missing cells: the layout of the
+    /// kernels, centred on the means of <paramref name="p"/>, with the observed-data log-likelihood first.
     /// </summary>
-    public static double[] EStepStatistics(RowSource data, GaussianParameters p, IEStepKernel kernel, int chunkRows, int? threads, CancellationToken cancellationToken)
-    {
-        int k = p.ComponentCount, d = p.FeatureCount;
-        var layout = new SufficientStatistics(p.Structure, k, d);
-        var chunking = new Chunking(data.RowCount, chunkRows);
-        var total = new double[layout.Length];
-        ChunkRunner.Reduce(chunking, layout.Length, threads, () => new Scratch(kernel, p, chunkRows), (c, stats, scratch) =>
-        {
-            int n = chunking.Length(c), start = chunking.Start(c);
-            AccumulateChunk(p, kernel, data.ReadRows(start, n, ref scratch.Rows), data.ReadWeights(start, n), n, layout, stats, scratch);
-        }, total, cancellationToken: cancellationToken);
-        return total;
-    }
-
-    private static void AccumulateChunk(GaussianParameters p, IEStepKernel kernel, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n,
-        SufficientStatistics layout, Span<double> stats, Scratch s)
+    internal static void AccumulateChunk(GaussianParameters p, IEStepKernel kernel, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n,
+        GaussianStatisticsLayout layout, Span<double> stats, Scratch s)
     {
         int k = p.ComponentCount, d = p.FeatureCount;
         int complete = Gather(rows, weights, n, d, s);
@@ -148,7 +134,7 @@ internal static class MissingValueEm
                 p.Structure.AddExpectedSecondMoment(j, d, s.E, pattern.Missing, pattern.ConditionalCovarianceOf(j), r, second);
             }
         }
-        stats[SufficientStatistics.LogLikelihoodOffset] += logLikelihood;
+        stats[GaussianStatisticsLayout.LogLikelihoodOffset] += logLikelihood;
     }
 
     /// <summary>Copies the complete rows of a chunk (and their weights) to the scratch, in order; returns how many.</summary>
@@ -221,7 +207,7 @@ internal static class MissingValueEm
     /// rows through the kernel (the same bits as without missing cells), the others from their
     /// observed coordinates. Returns Σ log p(x_i) in row order.
     /// </summary>
-    private static double LogResponsibilities(GaussianParameters p, IEStepKernel kernel, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, Scratch s)
+    internal static double LogResponsibilities(GaussianParameters p, IEStepKernel kernel, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, Scratch s)
     {
         int k = p.ComponentCount, d = p.FeatureCount;
         int complete = Gather(rows, default, n, d, s);
@@ -245,48 +231,6 @@ internal static class MissingValueEm
             total += logNorm[i];
         }
         return total;
-    }
-
-    /// <summary><see cref="GaussianEm.Evaluate"/> for data with missing cells (marginal densities of the observed coordinates).</summary>
-    public static void Evaluate(RowSource data, GaussianParameters p, IEStepKernel kernel, int? threads, ChunkConsumer consume, CancellationToken cancellationToken)
-    {
-        int k = p.ComponentCount;
-        int chunkRows = Chunking.DefaultChunkRows;
-        var chunking = new Chunking(data.RowCount, chunkRows);
-        ChunkRunner.ForEach(chunking, threads, () => new Scratch(kernel, p, chunkRows), (c, scratch) =>
-        {
-            int n = chunking.Length(c), start = chunking.Start(c);
-            var logResp = scratch.LogResp.AsSpan(0, n * k);
-            var logNorm = scratch.LogNorm.AsSpan(0, n);
-            LogResponsibilities(p, kernel, data.ReadRows(start, n, ref scratch.Rows), n, logResp, logNorm, scratch);
-            consume(start, n, logResp, logNorm);
-        }, cancellationToken: cancellationToken);
-    }
-
-    /// <summary><see cref="GaussianEm.LogLikelihood"/> for data with missing cells: Σ w_i·log p(x_i,o), and the cluster sizes.</summary>
-    public static double LogLikelihood(RowSource data, GaussianParameters p, IEStepKernel kernel, int? threads, int[]? clusterSizes)
-    {
-        int k = p.ComponentCount;
-        int chunkRows = Chunking.DefaultChunkRows;
-        var chunking = new Chunking(data.RowCount, chunkRows);
-        var total = new double[1 + k];
-        ChunkRunner.Reduce(chunking, 1 + k, threads, () => new Scratch(kernel, p, chunkRows), (c, stats, scratch) =>
-        {
-            int n = chunking.Length(c), start = chunking.Start(c);
-            var logResp = scratch.LogResp.AsSpan(0, n * k);
-            var logNorm = scratch.LogNorm.AsSpan(0, n);
-            stats[0] = LogResponsibilities(p, kernel, data.ReadRows(start, n, ref scratch.Rows), n, logResp, logNorm, scratch);
-            var weights = data.ReadWeights(start, n);
-            if (!weights.IsEmpty)
-                stats[0] = EStepKernel.WeightedSum(logNorm, weights);
-            if (clusterSizes is not null)
-                for (int i = 0; i < n; i++)
-                    stats[1 + GaussianEm.MostProbable(logResp.Slice(i * k, k))] += 1;
-        }, total);
-        if (clusterSizes is not null)
-            for (int j = 0; j < k; j++)
-                clusterSizes[j] = (int)total[1 + j];
-        return total[0];
     }
 
     /// <summary>

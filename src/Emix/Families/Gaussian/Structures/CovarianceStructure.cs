@@ -147,6 +147,27 @@ internal abstract class CovarianceStructure
             s[a] += r * e[a] * e[a];
     }
 
+    /// <summary>
+    /// Adds S1_j·Δᵀ + Δ·S1_jᵀ + nk_j·ΔΔᵀ, in this structure's second-moment layout, for component
+    /// <paramref name="j"/>: what moving its statistics' centre by −Δ adds (see <see cref="GaussianStatisticsLayout.Recentre"/>).
+    /// </summary>
+    public abstract void RecentreSecondMoment(int j, int d, ReadOnlySpan<double> s1, double nk, ReadOnlySpan<double> delta, Span<double> second);
+
+    /// <summary>S[a, b] += s1_a·Δ_b + Δ_a·s1_b + nk·Δ_a·Δ_b for b ≥ a, into a d×d upper triangle (full and tied).</summary>
+    protected static void RecentreUpper(Span<double> s, ReadOnlySpan<double> s1, double nk, ReadOnlySpan<double> delta, int d)
+    {
+        for (int a = 0; a < d; a++)
+            for (int b = a; b < d; b++)
+                s[(a * d) + b] += (s1[a] * delta[b]) + (delta[a] * s1[b]) + (nk * delta[a] * delta[b]);
+    }
+
+    /// <summary>S[a] += 2·s1_a·Δ_a + nk·Δ_a², into d sums of squares (diagonal and spherical).</summary>
+    protected static void RecentreSquares(Span<double> s, ReadOnlySpan<double> s1, double nk, ReadOnlySpan<double> delta)
+    {
+        for (int a = 0; a < delta.Length; a++)
+            s[a] += (2 * s1[a] * delta[a]) + (nk * delta[a] * delta[a]);
+    }
+
     /// <summary>M-step covariances from the statistics, with <paramref name="regCovar"/> on the diagonal.</summary>
     public abstract void EstimateCovariances(int k, int d, ReadOnlySpan<double> nkReg, ReadOnlySpan<double> delta,
         ReadOnlySpan<double> second, double regCovar, Span<double> covariances);

@@ -34,6 +34,9 @@ internal sealed class DiagonalCovariance : CovarianceStructure
         }
     }
 
+    public override void RecentreSecondMoment(int j, int d, ReadOnlySpan<double> s1, double nk, ReadOnlySpan<double> delta, Span<double> second) =>
+        RecentreSquares(second.Slice(j * d, d), s1, nk, delta);
+
     protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
         AddSquares(second.Slice(j * d, d), e, r);
 

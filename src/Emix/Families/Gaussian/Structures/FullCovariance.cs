@@ -45,6 +45,9 @@ internal sealed class FullCovariance : CovarianceStructure
         return q;
     }
 
+    public override void RecentreSecondMoment(int j, int d, ReadOnlySpan<double> s1, double nk, ReadOnlySpan<double> delta, Span<double> second) =>
+        RecentreUpper(second.Slice(j * d * d, d * d), s1, nk, delta, d);
+
     protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
         AddUpperOuter(second.Slice(j * d * d, d * d), e, r, d);
 

@@ -28,6 +28,9 @@ internal sealed class TiedCovariance : CovarianceStructure
         }
     }
 
+    public override void RecentreSecondMoment(int j, int d, ReadOnlySpan<double> s1, double nk, ReadOnlySpan<double> delta, Span<double> second) =>
+        RecentreUpper(second, s1, nk, delta, d);
+
     protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
         FullCovariance.AddUpperOuter(second, e, r, d);
 
