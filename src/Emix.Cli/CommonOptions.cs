@@ -152,7 +152,7 @@ internal static class CommonOptions
         }
     }
 
-    public static void SaveModel(GaussianMixtureModel model, string path)
+    public static void SaveModel(MixtureModel model, string path)
     {
         try
         {

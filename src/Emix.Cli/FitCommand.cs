@@ -23,9 +23,19 @@ internal static class FitCommand
             DefaultValueFactory = _ => "full",
         };
         covariance.AcceptOnlyFromAmong("full", "tied", "diag", "spherical", "VVV", "EEE", "VVI", "VII");
+        var family = new Option<string>("--family")
+        {
+            Description = "Component family: gaussian, or poisson (independent counts per feature; the data must be non-negative integers).",
+            DefaultValueFactory = _ => "gaussian",
+        };
+        family.AcceptOnlyFromAmong("gaussian", "poisson");
         var initParams = new Option<string?>("--init-params")
         {
-            Description = "JSON with initial \"weights\", \"means\", \"covariances\" or \"precisions\" (scikit-learn's shapes; any subset). A model file works too.",
+            Description = "JSON with initial \"weights\", \"means\", \"covariances\" or \"precisions\" (scikit-learn's shapes; any subset); for --family poisson, \"weights\" and \"rates\". A model file works too.",
+        };
+        var initLabels = new Option<string?>("--init-labels")
+        {
+            Description = "File of one 0-based component per data row (# lines and blank lines skipped): start with one M-step from these labels instead of --init; with --max-iter N --tol 0 the model comes from N + 1 M-steps.",
         };
         var quiet = CommonOptions.Quiet();
         var output = CommonOptions.Output("Write the fitted model to this JSON file (atomically).");
@@ -35,16 +45,16 @@ internal static class FitCommand
         };
         var json = new Option<bool>("--json")
         {
-            Description = "Print one JSON line (n_iter, converged, lower_bound, fit_seconds, seconds_per_iter, bic, aic, n_samples, n_features, out_of_core) instead of the summary.",
+            Description = "Print one JSON line (family, n_iter, converged, lower_bound, log_likelihood, n_parameters, fit_seconds, seconds_per_iter, bic, aic, n_samples, n_features, out_of_core) instead of the summary.",
         };
 
         var missing = MissingValuesOption.Create();
-        var command = new Command("fit", "Fit a Gaussian mixture to DATA by EM and print its summary.");
+        var command = new Command("fit", "Fit a mixture (Gaussian by default) to DATA by EM and print its summary.");
         command.Arguments.Add(data);
-        foreach (var option in new Option[] { components, covariance })
+        foreach (var option in new Option[] { components, family, covariance })
             command.Options.Add(option);
         var fitOptions = FitOptionSet.AddTo(command);
-        foreach (var option in new Option[] { initParams, memoryLimit, missing, output, json, quiet })
+        foreach (var option in new Option[] { initParams, initLabels, memoryLimit, missing, output, json, quiet })
             command.Options.Add(option);
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
         var constraints = FitConstraintOptions.AddTo(command);
@@ -57,6 +67,9 @@ internal static class FitCommand
                 throw new UsageException("unknown --covariance value.");
             var options = fitOptions.Read(parse) with { ComponentCount = parse.GetValue(components), CovarianceType = type };
             options.Validate(); // before reading a possibly large file
+            bool poisson = parse.GetValue(family) == "poisson";
+            if (poisson)
+                RequireGaussianOnlyAbsent(parse, covariance, fitOptions.RegCovar, constraints.Fix, constraints.OnCollapse);
             options = constraints.ApplyTo(options, parse);
             long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;
             var missingValues = MissingValuesOption.Parse(parse.GetValue(missing));
@@ -71,15 +84,29 @@ internal static class FitCommand
                 context.Error.WriteLine(note);
             if (rows.RowCount < options.ComponentCount)
                 throw new UsageException($"{rows.Source}: {rows.RowCount} row{(rows.RowCount == 1 ? "" : "s")}, fewer than the {options.ComponentCount} components asked for (-k); use fewer components.");
+            PoissonParameterValues? poissonStart = null;
             if (parse.GetValue(initParams) is { } initPath)
-                options = options with { InitialParameters = InitialParametersFile.Read(initPath, type, options.ComponentCount, rows.FeatureCount) };
+            {
+                if (poisson)
+                    poissonStart = InitialParametersFile.ReadPoisson(initPath, options.ComponentCount, rows.FeatureCount);
+                else
+                    options = options with { InitialParameters = InitialParametersFile.Read(initPath, type, options.ComponentCount, rows.FeatureCount) };
+            }
+            if (parse.GetValue(initLabels) is { } labelsPath)
+                options = options with { InitialLabels = LabelsFile.Read(labelsPath, rows.RowCount, options.ComponentCount) };
             options.Validate(); // frozen parts need their initial values
 
             var clock = Stopwatch.StartNew();
             var iterationEnds = new IterationClock(clock);
             var traffic = mpi is null ? null : new DistributedFit.TrafficMeter(mpi);
             var model = ProgressDisplay.Run(context, "fit", rows.RowCount, options.InitCount, parse.GetValue(quiet) || mpi is { Rank: > 0 },
-                progress => new GaussianMixture(options).Fit(rows, iterationEnds.Then(traffic?.Then(progress) ?? progress), context.CancellationToken));
+                progress =>
+                {
+                    var report = iterationEnds.Then(traffic?.Then(progress) ?? progress);
+                    return poisson
+                        ? (MixtureModel)new PoissonMixture(PoissonOptions(options, poissonStart)).Fit(rows, report, context.CancellationToken)
+                        : new GaussianMixture(options).Fit(rows, report, context.CancellationToken);
+                });
             double seconds = clock.Elapsed.TotalSeconds;
             context.CancellationToken.ThrowIfCancellationRequested(); // a Ctrl-C during the last iteration still writes nothing
             if (mpi is { Rank: > 0 })
@@ -140,12 +167,31 @@ internal static class FitCommand
         }
     }
 
-    private static string JsonLine(GaussianMixtureModel model, RowSource rows, double seconds, double? secondsPerIteration, bool streamed, DistributedFit.TrafficMeter? traffic)
+    /// <summary>The Poisson fit's options: the common ones of the command line, and its starting parameters.</summary>
+    private static PoissonMixtureOptions PoissonOptions(GaussianMixtureOptions o, PoissonParameterValues? start) => new()
+    {
+        ComponentCount = o.ComponentCount, Tolerance = o.Tolerance, MaxIterations = o.MaxIterations, InitCount = o.InitCount, Init = o.Init,
+        InitialLabels = o.InitialLabels, Seed = o.Seed, MaxDegreeOfParallelism = o.MaxDegreeOfParallelism, ChunkRows = o.ChunkRows,
+        InitSampleRows = o.InitSampleRows, InitialParameters = start,
+    };
+
+    /// <summary>Refuses the options that only a Gaussian fit reads when another family is asked for.</summary>
+    private static void RequireGaussianOnlyAbsent(ParseResult parse, params Option?[] gaussianOnly)
+    {
+        foreach (var option in gaussianOnly)
+        {
+            if (option is not null && parse.GetResult(option) is { Implicit: false })
+                throw new UsageException($"{option.Name} applies to the gaussian family only (--family gaussian).");
+        }
+    }
+
+    private static string JsonLine(MixtureModel model, RowSource rows, double seconds, double? secondsPerIteration, bool streamed, DistributedFit.TrafficMeter? traffic)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
+            w.WriteString("family", model.Family);
             w.WriteNumber("n_iter", model.IterationCount);
             w.WriteBoolean("converged", model.Converged);
             if (double.IsFinite(model.LowerBound))
@@ -155,10 +201,12 @@ internal static class FitCommand
             w.WriteNumber("fit_seconds", seconds);
             if (secondsPerIteration is { } perIteration)
                 w.WriteNumber("seconds_per_iter", perIteration);
-            // BIC and AIC of the training data from the final E-step of the fit (no extra pass).
+            // The log-likelihood, BIC and AIC of the training data at the saved parameters, from the final E-step of the fit (no extra pass).
             double logLikelihood = model.TrainingLogLikelihood!.Value;
-            w.WriteNumber("bic", (-2 * logLikelihood) + (model.FreeParameterCount * Math.Log(rows.TotalWeight)));
-            w.WriteNumber("aic", (-2 * logLikelihood) + (2.0 * model.FreeParameterCount));
+            w.WriteNumber("log_likelihood", logLikelihood);
+            w.WriteNumber("n_parameters", model.FreeParameterCount);
+            w.WriteNumber("bic", InformationCriteria.Bic(logLikelihood, model.FreeParameterCount, rows.TotalWeight));
+            w.WriteNumber("aic", InformationCriteria.Aic(logLikelihood, model.FreeParameterCount));
             w.WriteNumber("n_samples", rows.RowCount);
             w.WriteNumber("n_features", rows.FeatureCount);
             w.WriteBoolean("out_of_core", streamed);
@@ -171,6 +219,4 @@ internal static class FitCommand
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
-
-    internal static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

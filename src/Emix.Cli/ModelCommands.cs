@@ -25,7 +25,7 @@ internal static class ModelCommands
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
         command.SetAction(parse =>
         {
-            var m = GaussianMixtureModel.Load(parse.GetValue(model)!);
+            var m = MixtureModel.LoadAny(parse.GetValue(model)!);
             var rows = MissingValuesOption.ReadForEvaluation(parse, missing, dataOptions, parse.GetValue(data)!);
             var labels = m.Predict(rows);
             var columns = new List<ParquetColumn> { ParquetColumn.Of("component", labels) };
@@ -62,7 +62,7 @@ internal static class ModelCommands
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
         command.SetAction(parse =>
         {
-            var m = GaussianMixtureModel.Load(parse.GetValue(model)!);
+            var m = MixtureModel.LoadAny(parse.GetValue(model)!);
             var rows = MissingValuesOption.ReadForEvaluation(parse, missing, dataOptions, parse.GetValue(data)!);
             if (parse.GetValue(perSample))
             {
@@ -100,7 +100,7 @@ internal static class ModelCommands
             int n = parse.GetValue(count);
             if (n < 1)
                 throw new UsageException($"-n {n}: the number of rows to draw must be at least 1.");
-            var m = GaussianMixtureModel.Load(parse.GetValue(model)!);
+            var m = MixtureModel.LoadAny(parse.GetValue(model)!);
             var sample = m.Sample(n, parse.GetValue(seed));
             var columns = new List<ParquetColumn>();
             for (int a = 0; a < m.FeatureCount; a++)
@@ -124,7 +124,7 @@ internal static class ModelCommands
         command.Arguments.Add(model);
         command.SetAction(parse =>
         {
-            context.Out.Write(GaussianMixtureModel.Load(parse.GetValue(model)!).Summary());
+            context.Out.Write(MixtureModel.LoadAny(parse.GetValue(model)!).Summary());
             return ExitCodes.Success;
         });
         return command;

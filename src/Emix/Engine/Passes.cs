@@ -82,6 +82,30 @@ internal static class Passes
         return total[0];
     }
 
+    /// <summary>Posterior probabilities of every row (n×k).</summary>
+    public static double[,] Probabilities<TParameters>(IMixtureFamily<TParameters> family, RowSource data, TParameters p)
+        where TParameters : class
+    {
+        int k = family.ComponentCount(p);
+        var result = new double[data.RowCount, k];
+        Evaluate(family, data, p, null, (start, n, logResp, _) =>
+        {
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < k; j++)
+                    result[start + i, j] = Math.Exp(logResp[(i * k) + j]);
+        });
+        return result;
+    }
+
+    /// <summary>log p(x_i) of every row.</summary>
+    public static double[] ScoreSamples<TParameters>(IMixtureFamily<TParameters> family, RowSource data, TParameters p)
+        where TParameters : class
+    {
+        var result = new double[data.RowCount];
+        Evaluate(family, data, p, null, (start, n, _, logNorm) => logNorm.CopyTo(result.AsSpan(start, n)));
+        return result;
+    }
+
     /// <summary>The most probable component of every row into <paramref name="labels"/>.</summary>
     public static void MostProbableComponents<TParameters>(IMixtureFamily<TParameters> family, RowSource data, TParameters p, int? threads, int[] labels)
         where TParameters : class
@@ -117,6 +141,29 @@ internal static class Passes
             for (int j = 0; j < k; j++)
                 row[j] *= weights[i];
         }
+    }
+
+    /// <summary>
+    /// Turns one row of weighted log-densities log(w_j·p_j(x)) into log-responsibilities and
+    /// returns log p(x) = log Σ_j exp(·) by log-sum-exp (−∞ when no component can explain the row).
+    /// </summary>
+    public static double NormaliseLogRow(Span<double> row)
+    {
+        double max = double.NegativeInfinity;
+        foreach (double v in row)
+            if (v > max)
+                max = v;
+        double norm = max;
+        if (!double.IsNegativeInfinity(max))
+        {
+            double sum = 0;
+            foreach (double v in row)
+                sum += Math.Exp(v - max);
+            norm = max + Math.Log(sum);
+        }
+        for (int j = 0; j < row.Length; j++)
+            row[j] -= norm;
+        return norm;
     }
 
     /// <summary>Index of the largest value; the first one on ties (as NumPy's argmax).</summary>

@@ -81,16 +81,4 @@ internal static class DenseLinearAlgebra
         MultiplyByOwnTranspose(u, inverse, d);
         return true;
     }
-
-    /// <summary>Largest absolute asymmetry |A[i,j] − A[j,i]| relative to the largest |A[i,j]|.</summary>
-    public static double RelativeAsymmetry(ReadOnlySpan<double> a, int d)
-    {
-        double scale = 0, worst = 0;
-        for (int i = 0; i < d * d; i++)
-            scale = Math.Max(scale, Math.Abs(a[i]));
-        for (int i = 0; i < d; i++)
-            for (int j = i + 1; j < d; j++)
-                worst = Math.Max(worst, Math.Abs(a[(i * d) + j] - a[(j * d) + i]));
-        return scale == 0 ? 0 : worst / scale;
-    }
 }

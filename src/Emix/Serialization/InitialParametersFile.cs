@@ -32,6 +32,34 @@ public static class InitialParametersFile
     }
 
     /// <summary>
+    /// Reads initial Poisson parameters: <c>{"weights": [k], "rates": [[d] × k]}</c>, both required
+    /// (a Poisson model file is such a file), checked against the shapes and values.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The file is missing, not JSON, or has wrong shapes or values.</exception>
+    public static PoissonParameterValues ReadPoisson(string path, int componentCount, int featureCount)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ModelFormatException Error(string message) => new($"{path}: {message}");
+        using var document = ParseFile(path, ModelFile.JsonOptions, Error);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+            throw Error($"expected a JSON object with weights and rates, found {JsonArrays.Describe(root)}.");
+        int k = componentCount, d = featureCount;
+        var values = new PoissonParameterValues(
+            JsonArrays.Read(ModelFile.Required(root, "weights", Error), [k], "weights", Error),
+            JsonArrays.Read(ModelFile.Required(root, "rates", Error), [k, d], "rates", Error));
+        try
+        {
+            _ = Families.Poisson.PoissonUserParameters.Check(values, k, d);
+        }
+        catch (ArgumentException e)
+        {
+            throw Error(e.Message);
+        }
+        return values;
+    }
+
+    /// <summary>
     /// Opens and parses an initial-parameters JSON file (untrusted input): missing, too large,
     /// unreadable or not JSON are named through <paramref name="error"/>.
     /// </summary>

@@ -57,35 +57,30 @@ public static class ModelFile
     internal static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 16, AllowDuplicateProperties = false };
 
     /// <summary>Writes the model to <paramref name="path"/> atomically.</summary>
-    public static void Save(GaussianMixtureModel model, string path)
+    public static void Save(MixtureModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         AtomicFile.Write(path, stream => Write(model, stream));
     }
 
     /// <summary>Writes the model as JSON to a stream.</summary>
-    public static void Write(GaussianMixtureModel model, Stream stream)
+    public static void Write(MixtureModel model, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var p = model.Parameters;
-        int k = p.ComponentCount, d = p.FeatureCount;
+        var section = ModelSection.Of(model);
+        int k = model.ComponentCount, d = model.FeatureCount;
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
-        w.WriteString("format", FormatName);
+        w.WriteString("format", section.FormatName);
         w.WriteNumber("version", CurrentVersion);
-        w.WriteString("covariance_type", p.Structure.Type.ToScikitName());
+        section.WriteHeader(w, model);
         w.WriteNumber("n_components", k);
         w.WriteNumber("n_features", d);
         w.WriteStartArray("feature_names");
         foreach (var name in model.FeatureNames)
             w.WriteStringValue(name);
         w.WriteEndArray();
-        w.WritePropertyName("weights");
-        JsonArrays.Write(w, p.Weights, [k]);
-        w.WritePropertyName("means");
-        JsonArrays.Write(w, p.Means, [k, d]);
-        w.WritePropertyName("covariances");
-        JsonArrays.Write(w, p.Covariances, p.Structure.Shape(k, d));
+        section.WriteParameters(w, model);
         if (model.Fit is { } fit)
         {
             w.WriteStartObject("fit");
@@ -126,10 +121,12 @@ public static class ModelFile
             var o = fit.Options;
             w.WriteStartObject("options");
             w.WriteNumber("tol", o.Tolerance);
-            w.WriteNumber("reg_covar", o.RegCovar);
+            section.WriteOptions(w, o);
             w.WriteNumber("max_iter", o.MaxIterations);
             w.WriteNumber("n_init", o.InitCount);
             w.WriteString("init", o.Init.ToScikitName());
+            if (o.InitialLabels is not null)
+                w.WriteBoolean("init_labels", true);
             w.WriteNumber("seed", o.Seed);
             w.WriteNumber("chunk_rows", o.ChunkRows);
             w.WriteEndObject();
@@ -139,7 +136,7 @@ public static class ModelFile
     }
 
     // A lower bound is -inf when max_iter is 0 (as scikit-learn); JSON has no infinity, so write null.
-    private static void WriteDouble(Utf8JsonWriter w, string name, double value)
+    internal static void WriteDouble(Utf8JsonWriter w, string name, double value)
     {
         if (double.IsFinite(value))
             w.WriteNumber(name, value);
@@ -147,9 +144,13 @@ public static class ModelFile
             w.WriteNull(name);
     }
 
-    /// <summary>Reads and validates a model file.</summary>
+    /// <summary>Reads and validates a Gaussian mixture's model file.</summary>
+    /// <exception cref="ModelFormatException">The file is missing, malformed, inconsistent, from a newer version or of another family.</exception>
+    public static GaussianMixtureModel Load(string path) => Gaussian(LoadAny(path), path);
+
+    /// <summary>Reads and validates a model file of any family.</summary>
     /// <exception cref="ModelFormatException">The file is missing, malformed, inconsistent or from a newer version.</exception>
-    public static GaussianMixtureModel Load(string path)
+    public static MixtureModel LoadAny(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         FileInfo info;
@@ -168,7 +169,7 @@ public static class ModelFile
         try
         {
             using var stream = File.OpenRead(path);
-            return Read(stream, path);
+            return ReadAny(stream, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -176,8 +177,14 @@ public static class ModelFile
         }
     }
 
-    /// <summary>Reads and validates a model from a stream; <paramref name="source"/> names it in messages.</summary>
-    public static GaussianMixtureModel Read(Stream stream, string source)
+    /// <summary>Reads and validates a Gaussian mixture from a stream; <paramref name="source"/> names it in messages.</summary>
+    public static GaussianMixtureModel Read(Stream stream, string source) => Gaussian(ReadAny(stream, source), source);
+
+    private static GaussianMixtureModel Gaussian(MixtureModel model, string source) => model as GaussianMixtureModel
+        ?? throw new ModelFormatException($"{source}: a {model.Family} mixture model, where a Gaussian one is needed.");
+
+    /// <summary>Reads and validates a model of any family from a stream; <paramref name="source"/> names it in messages.</summary>
+    public static MixtureModel ReadAny(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
         JsonDocument document;
@@ -206,54 +213,50 @@ public static class ModelFile
     /// <summary>The problem of a JSON string holding bytes that are not UTF-8 (found by fuzzing).</summary>
     internal const string InvalidUtf8 = "not valid JSON (a string holds bytes that are not UTF-8 text).";
 
-    private static GaussianMixtureModel FromJson(JsonElement root, string source)
+    private static MixtureModel FromJson(JsonElement root, string source)
     {
         ModelFormatException Error(string message) => new($"{source}: {message}");
         if (root.ValueKind != JsonValueKind.Object)
             throw Error($"expected a JSON object, found {JsonArrays.Describe(root)}.");
         string format = RequiredString(root, "format", Error);
-        if (format != FormatName)
-            throw Error($"\"format\" is \"{format}\", not \"{FormatName}\": not an emix model file.");
+        var section = ModelSection.ForFormat(format)
+            ?? throw Error($"\"format\" is \"{format}\", not \"{FormatName}\": not an emix model file.");
         int version = RequiredInt(root, "version", 1, int.MaxValue, Error);
         if (version > CurrentVersion)
             throw Error($"model file version {version} is newer than this emix reads (version {CurrentVersion}); upgrade emix.");
-        string typeName = RequiredString(root, "covariance_type", Error);
-        if (!MixtureNames.TryParseCovarianceType(typeName, out var type))
-            throw Error($"\"covariance_type\" is \"{typeName}\"; expected full, tied, diag or spherical.");
-        int k = RequiredInt(root, "n_components", 1, 1_000_000, Error);
-        int d = RequiredInt(root, "n_features", 1, 1_000_000, Error);
-        var structure = CovarianceStructure.For(type);
-        long covarianceValues = 1;
-        foreach (int extent in structure.Shape(k, d))
-            covarianceValues *= extent;
-        if (covarianceValues > MaxValues || (long)k * d > MaxValues)
-            throw Error($"n_components = {k} and n_features = {d} claim {covarianceValues} covariance values, more than this emix accepts ({MaxValues}).");
+        return section.Read(root, Error);
+    }
 
-        var names = Required(root, "feature_names", Error);
+    /// <summary>n_components, n_features and feature_names, checked (the first two before anything is allocated from them).</summary>
+    internal static (int K, int D) ReadShape(JsonElement root, Func<string, ModelFormatException> error) =>
+        (RequiredInt(root, "n_components", 1, 1_000_000, error), RequiredInt(root, "n_features", 1, 1_000_000, error));
+
+    /// <summary>feature_names: d strings.</summary>
+    internal static List<string> ReadFeatureNames(JsonElement root, int d, Func<string, ModelFormatException> error)
+    {
+        var names = Required(root, "feature_names", error);
         if (names.ValueKind != JsonValueKind.Array || names.GetArrayLength() != d)
-            throw Error($"feature_names: expected an array of {d} strings, found {JsonArrays.Describe(names)}.");
+            throw error($"feature_names: expected an array of {d} strings, found {JsonArrays.Describe(names)}.");
         var featureNames = new List<string>(d);
         foreach (var name in names.EnumerateArray())
         {
             if (name.ValueKind != JsonValueKind.String)
-                throw Error($"feature_names[{featureNames.Count}]: expected a string, found {JsonArrays.Describe(name)}.");
+                throw error($"feature_names[{featureNames.Count}]: expected a string, found {JsonArrays.Describe(name)}.");
             featureNames.Add(name.GetString()!);
         }
+        return featureNames;
+    }
 
-        var weights = JsonArrays.Read(Required(root, "weights", Error), [k], "weights", Error);
-        var means = JsonArrays.Read(Required(root, "means", Error), [k, d], "means", Error);
-        var covariances = JsonArrays.Read(Required(root, "covariances", Error), structure.Shape(k, d), "covariances", Error);
-        GaussianParameters parameters;
-        try
-        {
-            var user = UserParameters.Check(new InitialParameters { Weights = weights, Means = means, Covariances = covariances }, structure, k, d);
-            parameters = user.Apply(null, structure, k, d);
-        }
-        catch (Exception e) when (e is ArgumentException or NumericalFailureException)
-        {
-            throw Error(WithoutPrefix(e.Message).Replace("Fitting the mixture model failed because ", "", StringComparison.Ordinal));
-        }
+    /// <summary>What the "fit" object holds, when there is one.</summary>
+    internal sealed record StoredFit(FitReport? Report, int[]? ClusterSizes, double? LogLikelihood);
 
+    /// <summary>
+    /// Reads the optional "fit" object of a model of <paramref name="k"/> components; its options start from
+    /// <paramref name="defaults"/> (the family's options with k) and <paramref name="familyOptions"/> reads the family's own.
+    /// </summary>
+    internal static StoredFit ReadFit(JsonElement root, int k, MixtureOptions defaults,
+        Func<MixtureOptions, Func<string, double, double>, MixtureOptions> familyOptions, Func<string, ModelFormatException> Error)
+    {
         FitReport? fit = null;
         int[]? sizes = null;
         double? logLikelihood = null;
@@ -324,15 +327,16 @@ public static class ModelFile
                     collapses.Add(new CollapseEvent(iteration, component, action, row));
                 }
             }
-            var options = ReadOptions(f, type, k, FitError);
+            var options = ReadOptions(f, defaults, familyOptions, FitError);
             fit = new FitReport(converged, iterations, lowerBound, history, n, bestRun, options) { WeightTotal = weightTotal, Collapses = collapses };
         }
-        return GaussianMixtureModel.FromStored(parameters, featureNames, fit, sizes, logLikelihood);
+        return new StoredFit(fit, sizes, logLikelihood);
     }
 
-    private static GaussianMixtureOptions ReadOptions(JsonElement fit, CovarianceType type, int k, Func<string, ModelFormatException> error)
+    private static MixtureOptions ReadOptions(JsonElement fit, MixtureOptions defaults, Func<MixtureOptions, Func<string, double, double>, MixtureOptions> familyOptions,
+        Func<string, ModelFormatException> error)
     {
-        var options = new GaussianMixtureOptions { ComponentCount = k, CovarianceType = type };
+        var options = defaults;
         if (!fit.TryGetProperty("options", out var o) || o.ValueKind == JsonValueKind.Null)
             return options;
         if (o.ValueKind != JsonValueKind.Object)
@@ -354,13 +358,13 @@ public static class ModelFile
             options = options with
             {
                 Tolerance = Number("tol", options.Tolerance),
-                RegCovar = Number("reg_covar", options.RegCovar),
                 MaxIterations = (int)Integer("max_iter", options.MaxIterations, isInt32: true),
                 InitCount = (int)Integer("n_init", options.InitCount, isInt32: true),
                 Init = method,
                 Seed = Integer("seed", options.Seed, isInt32: false),
                 ChunkRows = (int)Integer("chunk_rows", options.ChunkRows, isInt32: true),
             };
+            options = familyOptions(options, Number);
             options.Validate();
         }
         catch (ArgumentException e)
@@ -384,13 +388,13 @@ public static class ModelFile
     internal static JsonElement Required(JsonElement obj, string name, Func<string, ModelFormatException> error) =>
         obj.TryGetProperty(name, out var value) ? value : throw error($"missing key \"{name}\".");
 
-    private static string RequiredString(JsonElement obj, string name, Func<string, ModelFormatException> error)
+    internal static string RequiredString(JsonElement obj, string name, Func<string, ModelFormatException> error)
     {
         var e = Required(obj, name, error);
         return e.ValueKind == JsonValueKind.String ? e.GetString()! : throw error($"\"{name}\": expected a string, found {JsonArrays.Describe(e)}.");
     }
 
-    private static int RequiredInt(JsonElement obj, string name, int min, int max, Func<string, ModelFormatException> error)
+    internal static int RequiredInt(JsonElement obj, string name, int min, int max, Func<string, ModelFormatException> error)
     {
         var e = Required(obj, name, error);
         if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt64(out long v))

@@ -21,6 +21,9 @@ internal abstract class StatisticsLayout(int componentCount, int length, int cen
     /// <summary>Index of nk₀.</summary>
     public const int NkOffset = 1;
 
+    /// <summary>Added to every nk in an M-step (scikit-learn's 10·eps), so that an empty component does not divide by zero.</summary>
+    public const double NkGuard = 10 * 2.220446049250313e-16;
+
     /// <summary>Components k.</summary>
     public int ComponentCount { get; } = componentCount;
 

@@ -10,7 +10,7 @@ namespace Emix.Families.Gaussian;
 internal static class GaussianEm
 {
     /// <summary>scikit-learn adds 10·eps to every nk so that an empty component does not divide by zero.</summary>
-    public const double NkGuard = 10 * 2.220446049250313e-16;
+    public const double NkGuard = Statistics.StatisticsLayout.NkGuard;
 
     /// <summary>Adds nk, first and second moments of one chunk with given responsibilities.</summary>
     public static void AccumulateChunk(CovarianceStructure structure, GaussianStatisticsLayout layout, ReadOnlySpan<double> rows, int n,

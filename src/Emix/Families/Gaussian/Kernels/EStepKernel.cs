@@ -1,3 +1,4 @@
+using Emix.Engine;
 using Emix.Families.Gaussian;
 
 namespace Emix.Families.Gaussian.Kernels;
@@ -23,35 +24,12 @@ internal static class EStepKernel
             var row = logResp.Slice(i * k, k);
             for (int j = 0; j < k; j++)
                 row[j] += p.LogWeights[j];
-            double norm = NormaliseLogRow(row);
+            double norm = Passes.NormaliseLogRow(row);
             if (!logNorm.IsEmpty)
                 logNorm[i] = norm;
             total += norm;
         }
         return total;
-    }
-
-    /// <summary>
-    /// Turns one row of weighted log-densities log(w_j·p_j(x)) into log-responsibilities and
-    /// returns log p(x) = log Σ_j exp(·) by log-sum-exp (−∞ when no component can explain the row).
-    /// </summary>
-    public static double NormaliseLogRow(Span<double> row)
-    {
-        double max = double.NegativeInfinity;
-        foreach (double v in row)
-            if (v > max)
-                max = v;
-        double norm = max;
-        if (!double.IsNegativeInfinity(max))
-        {
-            double sum = 0;
-            foreach (double v in row)
-                sum += Math.Exp(v - max);
-            norm = max + Math.Log(sum);
-        }
-        for (int j = 0; j < row.Length; j++)
-            row[j] -= norm;
-        return norm;
     }
 
     /// <summary>

@@ -156,7 +156,7 @@ internal static class MissingValueEm
 
     /// <summary>
     /// log r_ij (k) of one row with missing cells from the marginal densities of its observed
-    /// coordinates, log-sum-exp normalised by <see cref="EStepKernel.NormaliseLogRow"/>; returns log p(x_o).
+    /// coordinates, log-sum-exp normalised by <see cref="Passes.NormaliseLogRow"/>; returns log p(x_o).
     /// </summary>
     private static double RowLogResponsibilities(GaussianParameters p, MissingPattern pattern, ReadOnlySpan<double> x, Span<double> logResp, Scratch s)
     {
@@ -180,7 +180,7 @@ internal static class MissingValueEm
             }
             logResp[j] = (-0.5 * no * Log2Pi) - pattern.LogDetFactor[j] - (0.5 * q) + p.LogWeights[j];
         }
-        return EStepKernel.NormaliseLogRow(logResp[..k]);
+        return Passes.NormaliseLogRow(logResp[..k]);
     }
 
     /// <summary>e = x̂_j − μ_j: x_o − μ_o on the observed coordinates, B_j·(x_o − μ_o) on the missing ones.</summary>

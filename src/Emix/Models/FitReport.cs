@@ -15,11 +15,11 @@ public sealed record FitReport(
     IReadOnlyList<double> LowerBoundHistory,
     int RowCount,
     int BestRun,
-    GaussianMixtureOptions Options)
+    MixtureOptions Options)
 {
     /// <summary>Σ of the sample weights of a weighted fit (its effective n for BIC), or null when rows were unweighted.</summary>
     public double? WeightTotal { get; init; }
 
-    /// <summary>Components of the kept run that collapsed and were reseeded or dropped (<see cref="GaussianMixtureOptions.OnCollapse"/>), in order.</summary>
+    /// <summary>Components of the kept run that collapsed and were reseeded or dropped (<see cref="GaussianMixtureOptions.OnCollapse"/>; Gaussian fits), in order.</summary>
     public IReadOnlyList<CollapseEvent> Collapses { get; init; } = [];
 }

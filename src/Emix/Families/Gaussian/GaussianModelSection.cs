@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Emix.Serialization;
+
+namespace Emix.Families.Gaussian;
+
+/// <summary>
+/// The Gaussian section of the model file (format "emix-gaussian-mixture", the round-1 layout
+/// unchanged): covariance_type before the shape; weights, means and covariances in scikit-learn's
+/// shapes after it; reg_covar among the fit options. See <see cref="ModelFile"/> for the whole layout.
+/// </summary>
+internal sealed class GaussianModelSection : ModelSection
+{
+    public static readonly GaussianModelSection Instance = new();
+
+    public override string FormatName => ModelFile.FormatName;
+
+    public override void WriteHeader(Utf8JsonWriter w, MixtureModel model) =>
+        w.WriteString("covariance_type", ((GaussianMixtureModel)model).CovarianceType.ToScikitName());
+
+    public override void WriteParameters(Utf8JsonWriter w, MixtureModel model)
+    {
+        var p = ((GaussianMixtureModel)model).Parameters;
+        int k = p.ComponentCount, d = p.FeatureCount;
+        w.WritePropertyName("weights");
+        JsonArrays.Write(w, p.Weights, [k]);
+        w.WritePropertyName("means");
+        JsonArrays.Write(w, p.Means, [k, d]);
+        w.WritePropertyName("covariances");
+        JsonArrays.Write(w, p.Covariances, p.Structure.Shape(k, d));
+    }
+
+    public override void WriteOptions(Utf8JsonWriter w, MixtureOptions options) =>
+        w.WriteNumber("reg_covar", ((GaussianMixtureOptions)options).RegCovar);
+
+    public override MixtureModel Read(JsonElement root, Func<string, ModelFormatException> error)
+    {
+        string typeName = ModelFile.RequiredString(root, "covariance_type", error);
+        if (!MixtureNames.TryParseCovarianceType(typeName, out var type))
+            throw error($"\"covariance_type\" is \"{typeName}\"; expected full, tied, diag or spherical.");
+        var (k, d) = ModelFile.ReadShape(root, error);
+        var structure = CovarianceStructure.For(type);
+        long covarianceValues = 1;
+        foreach (int extent in structure.Shape(k, d))
+            covarianceValues *= extent;
+        if (covarianceValues > ModelFile.MaxValues || (long)k * d > ModelFile.MaxValues)
+            throw error($"n_components = {k} and n_features = {d} claim {covarianceValues} covariance values, more than this emix accepts ({ModelFile.MaxValues}).");
+        var featureNames = ModelFile.ReadFeatureNames(root, d, error);
+
+        var weights = JsonArrays.Read(ModelFile.Required(root, "weights", error), [k], "weights", error);
+        var means = JsonArrays.Read(ModelFile.Required(root, "means", error), [k, d], "means", error);
+        var covariances = JsonArrays.Read(ModelFile.Required(root, "covariances", error), structure.Shape(k, d), "covariances", error);
+        GaussianParameters parameters;
+        try
+        {
+            var user = UserParameters.Check(new InitialParameters { Weights = weights, Means = means, Covariances = covariances }, structure, k, d);
+            parameters = user.Apply(null, structure, k, d);
+        }
+        catch (Exception e) when (e is ArgumentException or NumericalFailureException)
+        {
+            throw error(ModelFile.WithoutPrefix(e.Message).Replace("Fitting the mixture model failed because ", "", StringComparison.Ordinal));
+        }
+
+        var stored = ModelFile.ReadFit(root, k, new GaussianMixtureOptions { ComponentCount = k, CovarianceType = type },
+            static (options, number) => (GaussianMixtureOptions)options with { RegCovar = number("reg_covar", ((GaussianMixtureOptions)options).RegCovar) },
+            error);
+        return GaussianMixtureModel.FromStored(parameters, featureNames, stored.Report, stored.ClusterSizes, stored.LogLikelihood);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using Emix.Engine;
+using Emix.Families.Poisson;
+using Emix.Internals;
+
+namespace Emix;
+
+/// <summary>
+/// A fitted multivariate Poisson mixture: weights and rates λ (k×d) and what can be computed from
+/// them. Every array a property returns is a copy.
+/// </summary>
+public sealed class PoissonMixtureModel : MixtureModel
+{
+    internal PoissonMixtureModel(PoissonParameters parameters, IReadOnlyList<string> featureNames, FitReport? fit,
+        int[]? trainingClusterSizes, double? trainingLogLikelihood)
+        : base(featureNames, fit, trainingClusterSizes, trainingLogLikelihood)
+    {
+        Parameters = parameters;
+    }
+
+    internal PoissonParameters Parameters { get; }
+
+    /// <summary>"poisson".</summary>
+    public override string Family => "poisson";
+
+    /// <inheritdoc/>
+    public override int ComponentCount => Parameters.ComponentCount;
+
+    /// <inheritdoc/>
+    public override int FeatureCount => Parameters.FeatureCount;
+
+    /// <inheritdoc/>
+    public override double[] Weights => (double[])Parameters.Weights.Clone();
+
+    /// <summary>Rates λ, k×d: the expected count of each feature in each component.</summary>
+    public double[,] Rates
+    {
+        get
+        {
+            int k = ComponentCount, d = FeatureCount;
+            var result = new double[k, d];
+            for (int j = 0; j < k; j++)
+                for (int a = 0; a < d; a++)
+                    result[j, a] = Parameters.Rates[(j * d) + a];
+            return result;
+        }
+    }
+
+    /// <summary>k·d rates and k − 1 weights.</summary>
+    public override long FreeParameterCount => Parameters.FreeParameterCount;
+
+    /// <summary>Builds a model from given weights (k, summing to 1) and rates (k×d, ≥ 0), validated.</summary>
+    /// <exception cref="ArgumentException">A shape or value is wrong.</exception>
+    public static PoissonMixtureModel Create(IReadOnlyList<double> weights, double[,] rates, IReadOnlyList<string>? featureNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(rates);
+        int k = rates.GetLength(0), d = rates.GetLength(1);
+        if (k == 0 || d == 0)
+            throw new ArgumentException("rates must have at least one component and one feature.", nameof(rates));
+        var flat = new double[k * d];
+        for (int j = 0; j < k; j++)
+            for (int a = 0; a < d; a++)
+                flat[(j * d) + a] = rates[j, a];
+        var names = featureNames?.ToArray() ?? Enumerable.Range(1, d).Select(a => "x" + a.ToString(CultureInfo.InvariantCulture)).ToArray();
+        if (names.Length != d)
+            throw new ArgumentException($"{names.Length} feature names for {d} features.", nameof(featureNames));
+        return new PoissonMixtureModel(PoissonUserParameters.Check(new PoissonParameterValues(weights, flat), k, d), names, null, null, null);
+    }
+
+    /// <summary>Loads and validates a Poisson mixture's model file.</summary>
+    /// <exception cref="ModelFormatException">The file is missing, malformed, inconsistent or of another family.</exception>
+    public static PoissonMixtureModel Load(string path) =>
+        LoadAny(path) as PoissonMixtureModel ?? throw new ModelFormatException($"{path}: not a Poisson mixture model file.");
+
+
+    private DataSet CheckCounts(DataSet data)
+    {
+        CheckData(data);
+        PoissonUserParameters.RequireCounts(data);
+        return data;
+    }
+
+    /// <inheritdoc/>
+    public override int[] Predict(DataSet data)
+    {
+        var labels = new int[CheckCounts(data).RowCount];
+        Passes.MostProbableComponents(PoissonFamily.Instance, data, Parameters, null, labels);
+        return labels;
+    }
+
+    /// <inheritdoc/>
+    public override double[,] PredictProbabilities(DataSet data) => Passes.Probabilities(PoissonFamily.Instance, CheckCounts(data), Parameters);
+
+    /// <inheritdoc/>
+    public override double[] ScoreSamples(DataSet data) => Passes.ScoreSamples(PoissonFamily.Instance, CheckCounts(data), Parameters);
+
+    /// <inheritdoc/>
+    public override double LogLikelihood(DataSet data) => Passes.LogLikelihood(PoissonFamily.Instance, CheckCounts(data), Parameters, null);
+
+    /// <inheritdoc/>
+    public override MixtureSample Sample(int count, long seed = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        int k = ComponentCount, d = FeatureCount;
+        var rng = new RandomSource(seed);
+        var perComponent = ComponentDraws.Counts(Parameters.Weights, count, rng);
+        var values = new double[count * d];
+        var labels = new int[count];
+        int row = 0;
+        for (int j = 0; j < k; j++)
+        {
+            for (int s = 0; s < perComponent[j]; s++, row++)
+            {
+                for (int a = 0; a < d; a++)
+                    values[(row * d) + a] = PoissonSampler.Draw(Parameters.Rates[(j * d) + a], rng);
+                labels[row] = j;
+            }
+        }
+        return new MixtureSample(DataSet.Wrap(values, d, FeatureNames, "sample"), labels);
+    }
+
+    private protected override string SummaryHeading => "Poisson finite mixture model fitted by EM algorithm";
+
+    private protected override string SummaryModelLine => string.Create(CultureInfo.InvariantCulture,
+        $"Model poisson (independent counts per feature) with {ComponentCount} component{(ComponentCount == 1 ? "" : "s")} on {FeatureCount} feature{(FeatureCount == 1 ? "" : "s")}");
+
+    private protected override void AppendParameterSummary(StringBuilder s) => AppendFeatureTable(s, "Rates:", Parameters.Rates);
+}
