@@ -65,6 +65,27 @@ public sealed class DistributedTests : IDisposable
     }
 
     [SkippableFact]
+    public void A_poisson_fit_on_one_two_and_four_ranks_writes_the_model_file_of_a_plain_fit()
+    {
+        SkipWithoutMpi();
+        // The second family goes through the same driver, reduction and process group: the same bits.
+        string data = Path.Combine(_folder, "counts.npy");
+        Emix.Data.NpyWriter.Write(data, PoissonMixtureTests.Draws(20_000));
+        string[] fit = ["fit", data, "-k", "3", "--family", "poisson", "--seed", "5", "--tol", "1e-9", "--max-iter", "40", "--threads", "1", "--quiet"];
+        string plain = Path.Combine(_folder, "plain.json");
+        var output = new StringWriter();
+        Assert.True(Cli.EmixApp.Run([.. fit, "-o", plain], output, output) == 0, output.ToString());
+        byte[] expected = File.ReadAllBytes(plain);
+        foreach (int ranks in new[] { 1, 2, 4 })
+        {
+            string model = Path.Combine(_folder, $"p{ranks}.json");
+            var (code, text) = Run(ranks, [.. fit, "-o", model, "--distributed"], TimeSpan.FromMinutes(2));
+            Assert.True(code == 0, $"P={ranks}: exit {code}\n{text}");
+            Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(model)), $"P={ranks}: the model file differs from the plain fit's");
+        }
+    }
+
+    [SkippableFact]
     public void Restarts_streamed_shares_and_given_means_work_too_and_only_rank_0_prints()
     {
         SkipWithoutMpi();

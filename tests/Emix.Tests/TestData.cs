@@ -44,7 +44,7 @@ internal static class TestData
     public static byte[] ParameterBits(GaussianMixtureModel m) =>
         Bits(GaussianMixtureModel.Create(m.CovarianceType, m.Weights, m.Means, m.Covariances, m.FeatureNames));
 
-    public static byte[] Bits(GaussianMixtureModel m)
+    public static byte[] Bits(MixtureModel m)
     {
         using var stream = new MemoryStream();
         Serialization.ModelFile.Write(m, stream);

@@ -17,6 +17,9 @@ public sealed record FitReport(
     int BestRun,
     MixtureOptions Options)
 {
+    /// <summary>Whether each run started from given labels (<see cref="MixtureOptions.InitialLabels"/>, which the model file does not keep) instead of the init method.</summary>
+    public bool StartedFromLabels { get; init; }
+
     /// <summary>Σ of the sample weights of a weighted fit (its effective n for BIC), or null when rows were unweighted.</summary>
     public double? WeightTotal { get; init; }
 

@@ -124,7 +124,7 @@ public abstract class MixtureModel
                     : "dropped";
                 s.AppendLine(inv, $"Collapsed: component {e.Component + 1} at iteration {e.Iteration}, {action}.");
             }
-            string start = fit.Options.InitialLabels is null ? fit.Options.Init.ToScikitName() : "given labels";
+            string start = fit.StartedFromLabels ? "given labels" : fit.Options.Init.ToScikitName();
             s.AppendLine(inv, $"EM: {fit.Iterations} iteration{(fit.Iterations == 1 ? "" : "s")}, {(fit.Converged ? "converged" : "NOT converged")} (tol {fit.Options.Tolerance.ToString("G", inv)}), lower bound {fit.LowerBound.ToString("F6", inv)}, best of {fit.Options.InitCount} init{(fit.Options.InitCount == 1 ? "" : "s")} ({start})");
             s.AppendLine();
         }

@@ -125,7 +125,7 @@ public static class ModelFile
             w.WriteNumber("max_iter", o.MaxIterations);
             w.WriteNumber("n_init", o.InitCount);
             w.WriteString("init", o.Init.ToScikitName());
-            if (o.InitialLabels is not null)
+            if (fit.StartedFromLabels)
                 w.WriteBoolean("init_labels", true);
             w.WriteNumber("seed", o.Seed);
             w.WriteNumber("chunk_rows", o.ChunkRows);
@@ -328,7 +328,9 @@ public static class ModelFile
                 }
             }
             var options = ReadOptions(f, defaults, familyOptions, FitError);
-            fit = new FitReport(converged, iterations, lowerBound, history, n, bestRun, options) { WeightTotal = weightTotal, Collapses = collapses };
+            bool fromLabels = f.TryGetProperty("options", out var stored) && stored.ValueKind == JsonValueKind.Object
+                && stored.TryGetProperty("init_labels", out var given) && given.ValueKind == JsonValueKind.True;
+            fit = new FitReport(converged, iterations, lowerBound, history, n, bestRun, options) { WeightTotal = weightTotal, Collapses = collapses, StartedFromLabels = fromLabels };
         }
         return new StoredFit(fit, sizes, logLikelihood);
     }

@@ -87,6 +87,7 @@ public sealed class GaussianMixture
             result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o)
         {
             WeightTotal = data.IsWeighted ? data.TotalWeight : null,
+            StartedFromLabels = o.InitialLabels is not null,
             Collapses = estimation.CollapsesOfRun(result.BestRun),
         };
         return GaussianMixtureModel.FromFit(result.Parameters, data.FeatureNames, fit, result.ClusterSizes, result.LogLikelihood);

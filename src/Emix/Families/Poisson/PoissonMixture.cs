@@ -79,6 +79,7 @@ public sealed class PoissonMixture
         var fit = new FitReport(result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o)
         {
             WeightTotal = data.IsWeighted ? data.TotalWeight : null,
+            StartedFromLabels = o.InitialLabels is not null,
         };
         return new PoissonMixtureModel(result.Parameters, data.FeatureNames, fit, result.ClusterSizes, result.LogLikelihood);
     }
