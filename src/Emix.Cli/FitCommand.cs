@@ -22,7 +22,7 @@ internal static class FitCommand
             Description = "Covariance structure: full (VVV), tied (EEE), diag (VVI) or spherical (VII).",
             DefaultValueFactory = _ => "full",
         };
-        covariance.AcceptOnlyFromAmong("full", "tied", "diag", "spherical", "VVV", "EEE", "VVI", "VII");
+        covariance.AcceptOnlyFromAmong([.. MixtureNames.CovarianceTypeNames]);
         var family = new Option<string>("--family")
         {
             Description = "Component family: gaussian, or poisson (independent counts per feature; the data must be non-negative integers).",

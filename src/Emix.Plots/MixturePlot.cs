@@ -562,19 +562,15 @@ public static class MixturePlot
         LineWidth = entry.Line is null ? 0 : 2 * scale,
     };
 
-    private static MarkerShape MarkerOf(CovarianceType type) => type switch
-    {
-        CovarianceType.Full => MarkerShape.FilledCircle,
-        CovarianceType.Tied => MarkerShape.FilledSquare,
-        CovarianceType.Diagonal => MarkerShape.FilledTriangleUp,
-        _ => MarkerShape.FilledDiamond,
-    };
+    /// <summary>Markers of the structures, in the order of <see cref="MixtureNames.CovarianceTypes"/> (VII, VVI, EEE, VVV), repeated beyond.</summary>
+    private static readonly MarkerShape[] StructureMarkers =
+        [MarkerShape.FilledDiamond, MarkerShape.FilledTriangleUp, MarkerShape.FilledSquare, MarkerShape.FilledCircle];
 
-    private static string CodeOf(CovarianceType type) => type switch
+    private static MarkerShape MarkerOf(CovarianceType type)
     {
-        CovarianceType.Full => "VVV",
-        CovarianceType.Tied => "EEE",
-        CovarianceType.Diagonal => "VVI",
-        _ => "VII",
-    };
+        int index = Math.Max(0, MixtureNames.CovarianceTypes.ToList().IndexOf(type));
+        return StructureMarkers[index % StructureMarkers.Length];
+    }
+
+    private static string CodeOf(CovarianceType type) => type.ToMclustCode();
 }

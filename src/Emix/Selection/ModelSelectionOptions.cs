@@ -16,8 +16,7 @@ public sealed record ModelSelectionOptions
         public static IReadOnlyList<int> ComponentCounts { get; } = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
         /// <summary>All four structures in mclust's table order: VII, VVI, EEE, VVV.</summary>
-        public static IReadOnlyList<CovarianceType> CovarianceTypes { get; } =
-            [CovarianceType.Spherical, CovarianceType.Diagonal, CovarianceType.Tied, CovarianceType.Full];
+        public static IReadOnlyList<CovarianceType> CovarianceTypes { get; } = MixtureNames.CovarianceTypes;
     }
 
     /// <summary>The component counts k to fit (each at least 1; duplicates are ignored; fitted in ascending order).</summary>

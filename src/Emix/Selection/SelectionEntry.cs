@@ -47,13 +47,13 @@ public sealed record SelectionEntry
     public double SampleSize { get; init; }
 
     /// <summary>BIC = −2·log L + p·ln n (lower is better).</summary>
-    public double Bic => Succeeded ? (-2 * LogLikelihood) + (ParameterCount * Math.Log(SampleSize)) : double.NaN;
+    public double Bic => Succeeded ? InformationCriteria.Bic(LogLikelihood, ParameterCount, SampleSize) : double.NaN;
 
     /// <summary>AIC = −2·log L + 2p (lower is better).</summary>
-    public double Aic => Succeeded ? (-2 * LogLikelihood) + (2.0 * ParameterCount) : double.NaN;
+    public double Aic => Succeeded ? InformationCriteria.Aic(LogLikelihood, ParameterCount) : double.NaN;
 
     /// <summary>ICL = BIC + 2·Σᵢ −log maxⱼ p(j | xᵢ) (lower is better; mclust's ICL negated).</summary>
-    public double Icl => Succeeded ? Bic + (2 * ClassificationEntropy) : double.NaN;
+    public double Icl => Succeeded ? InformationCriteria.Icl(LogLikelihood, ParameterCount, SampleSize, ClassificationEntropy) : double.NaN;
 
     /// <summary>The value of <paramref name="criterion"/> (NaN when failed).</summary>
     public double Value(SelectionCriterion criterion) => criterion switch

@@ -49,9 +49,9 @@ internal sealed class CollapseHandler(CollapsePolicy policy, RowSource data, Row
             {
                 return GaussianParameters.Create(structure, k, _d, weights, means, covariances);
             }
-            catch (NumericalFailureException e) when (policy != CollapsePolicy.Error && e.Component >= 0 && structure.Type != CovarianceType.Tied)
+            catch (NumericalFailureException e) when (policy != CollapsePolicy.Error && e.Component >= 0 && !structure.IsShared)
             {
-                // A tied covariance belongs to every component: neither action applies, so it fails as scikit-learn.
+                // A shared (tied) covariance belongs to every component: neither action applies, so it fails as scikit-learn.
                 int j = e.Component;
                 if (policy == CollapsePolicy.Reseed && _reseeds < CollapseEvent.MaxReseeds)
                 {
@@ -89,22 +89,7 @@ internal sealed class CollapseHandler(CollapsePolicy policy, RowSource data, Row
         double[]? buffer = null;
         filledRows.ReadRows((int)row, 1, ref buffer).CopyTo(means.AsSpan(j * _d, _d));
         _variance ??= Initialization.ColumnMoments.Compute(filledRows, threads).Variance;
-        switch (structure.Type)
-        {
-            case CovarianceType.Full:
-                var block = covariances.AsSpan(j * _d * _d, _d * _d);
-                block.Clear();
-                for (int a = 0; a < _d; a++)
-                    block[(a * _d) + a] = _variance[a] + regCovar;
-                break;
-            case CovarianceType.Diagonal:
-                for (int a = 0; a < _d; a++)
-                    covariances[(j * _d) + a] = _variance[a] + regCovar;
-                break;
-            default:
-                covariances[j] = _variance.Average() + regCovar;
-                break;
-        }
+        structure.ReseedCovariance(j, _d, _variance, regCovar, covariances);
         weights[j] = 1.0 / k;
         double sum = weights.Sum();
         for (int i = 0; i < k; i++)

@@ -49,14 +49,15 @@ public static class MixtureNames
     };
 
     /// <summary>mclust's code of a covariance type: VVV (full), EEE (tied), VVI (diag), VII (spherical).</summary>
-    public static string ToMclustCode(this CovarianceType type) => type switch
-    {
-        CovarianceType.Full => "VVV",
-        CovarianceType.Tied => "EEE",
-        CovarianceType.Diagonal => "VVI",
-        CovarianceType.Spherical => "VII",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
-    };
+    public static string ToMclustCode(this CovarianceType type) => Families.Gaussian.CovarianceStructure.For(type).MclustCode;
+
+    /// <summary>Every covariance type, in mclust's table order (spherical VII, diag VVI, tied EEE, full VVV).</summary>
+    public static IReadOnlyList<CovarianceType> CovarianceTypes { get; } =
+        Families.Gaussian.CovarianceStructure.All.Select(s => s.Type).ToArray();
+
+    /// <summary>The names <see cref="TryParseCovarianceType"/> accepts for the CLI to list: scikit-learn's, then mclust's codes.</summary>
+    public static IReadOnlyList<string> CovarianceTypeNames { get; } =
+        [.. CovarianceTypes.Reverse().Select(t => t.ToScikitName()), .. CovarianceTypes.Reverse().Select(t => t.ToMclustCode())];
 
     /// <summary>Parses full|tied|diag|diagonal|spherical or an mclust code (VVV, EEE, VVI, VII).</summary>
     public static bool TryParseCovarianceType(string? text, out CovarianceType type)

@@ -35,17 +35,17 @@ internal sealed class FrozenParts
         var kinds = Enumerable.Range(0, k).Select(frozen.For).ToList();
         if (kinds.TrueForAll(x => x == ParameterKinds.None))
             return null;
-        if (structure.Type == CovarianceType.Tied)
+        if (structure.IsShared)
         {
             int frozenCovariances = kinds.Count(x => x.HasFlag(ParameterKinds.Covariances));
             if (frozenCovariances is > 0 && frozenCovariances < k)
                 throw new ArgumentException("Frozen: a tied covariance is shared by all components; freeze it for all or none.");
         }
-        int block = BlockLength(structure, d);
+        int block = structure.BlockLength(d);
         var weights = new List<double>();
         var means = new List<double[]>();
         var covariances = new List<double[]>();
-        int blocks = structure.Type == CovarianceType.Tied ? 1 : k;
+        int blocks = structure.CovarianceCount(k);
         for (int j = 0; j < k; j++)
         {
             weights.Add(given.Weights is { } w ? w[j] : double.NaN);
@@ -57,13 +57,6 @@ internal sealed class FrozenParts
         parts.CheckWeights();
         return parts;
     }
-
-    private static int BlockLength(CovarianceStructure structure, int d) => structure.Type switch
-    {
-        CovarianceType.Full or CovarianceType.Tied => d * d,
-        CovarianceType.Diagonal => d,
-        _ => 1,
-    };
 
     private bool IsFrozen(int j, ParameterKinds kind) => _kinds[j].HasFlag(kind);
 
@@ -102,7 +95,7 @@ internal sealed class FrozenParts
     /// <summary>Frozen covariances replace the estimates.</summary>
     public void ApplyCovariances(Span<double> covariances)
     {
-        int block = BlockLength(_structure, _d);
+        int block = _structure.BlockLength(_d);
         for (int b = 0; b < _covariances.Count; b++)
             if (IsFrozen(b, ParameterKinds.Covariances))
                 _covariances[b].CopyTo(covariances.Slice(b * block, block));
@@ -143,7 +136,7 @@ internal sealed class FrozenParts
         kinds.RemoveAt(j);
         weights.RemoveAt(j);
         means.RemoveAt(j);
-        if (_structure.Type != CovarianceType.Tied)
+        if (!_structure.IsShared)
             covariances.RemoveAt(j);
         var parts = new FrozenParts(_structure, _d, kinds, weights, means, covariances);
         parts.CheckWeights();

@@ -33,18 +33,20 @@ internal sealed class GaussianParameters
     public double[] PrecisionCholeskyValues { get; }
     public double[] LogDetPrecisionCholesky { get; }
 
-    private double[]? _kernelData;
+    private object? _kernelPlan;
     private GaussianStatisticsLayout? _statisticsLayout;
 
     /// <summary>Where the statistics of an E-step under these parameters sit (made once).</summary>
     public GaussianStatisticsLayout StatisticsLayout => _statisticsLayout ??= new GaussianStatisticsLayout(Structure, ComponentCount, FeatureCount);
 
     /// <summary>
-    /// Data a kernel derives from these parameters once (e.g. padded factors), created on first
-    /// use. Creation is idempotent, so a race between threads only wastes work.
+    /// What a kernel derives from these parameters once (padded factors, centres, which form is
+    /// accurate), typed by the kernel per storage, created on first use. Creation is idempotent, so a
+    /// race between threads only wastes work.
     /// </summary>
-    public double[] GetOrCreateKernelData(Func<GaussianParameters, double[]> create) =>
-        _kernelData ?? Interlocked.CompareExchange(ref _kernelData, create(this), null) ?? _kernelData!;
+    public TPlan GetOrCreateKernelPlan<TPlan>(Func<GaussianParameters, TPlan> create)
+        where TPlan : class =>
+        (TPlan)(_kernelPlan ?? Interlocked.CompareExchange(ref _kernelPlan, create(this), null) ?? _kernelPlan!);
 
     public ReadOnlySpan<double> MeanOf(int j) => Means.AsSpan(j * FeatureCount, FeatureCount);
 

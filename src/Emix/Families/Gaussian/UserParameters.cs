@@ -106,12 +106,7 @@ internal sealed class UserParameters
     /// </summary>
     private static void RequireSymmetric(string what, CovarianceStructure structure, int k, int d, IReadOnlyList<double> values)
     {
-        int matrices = structure.Type switch
-        {
-            CovarianceType.Full => k,
-            CovarianceType.Tied => 1,
-            _ => 0,
-        };
+        int matrices = structure.Storage == CovarianceStorage.Full ? structure.CovarianceCount(k) : 0;
         for (int m = 0; m < matrices; m++)
         {
             int offset = m * d * d;
@@ -123,7 +118,7 @@ internal sealed class UserParameters
                     double scale = Math.Sqrt(Math.Abs(values[offset + (a * d) + a] * values[offset + (b * d) + b]));
                     if (!(Math.Abs(upper - lower) <= 1e-8 * scale))
                     {
-                        string owner = structure.Type == CovarianceType.Tied ? "tied " + what : $"{what} of component {m + 1}";
+                        string owner = structure.IsShared ? "tied " + what : $"{what} of component {m + 1}";
                         throw Bad(string.Create(CultureInfo.InvariantCulture,
                             $"initial {owner} is not symmetric: [{b}][{a}] = {upper:R} but [{a}][{b}] = {lower:R}."));
                     }

@@ -32,14 +32,16 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock>
     /// <summary>
     /// Per parameter set, computed once: c (d); per tile of four components and feature, (σ⁻¹, −δ·σ⁻¹)
     /// for each of the four (8 values; spherical: 1 and −δ, its precision goes into the factor of ½);
-    /// δ (padded k × d, zero for padding components); and 1 when the expanded form is accurate, else 0.
+    /// and δ (padded k × d, zero for padding components).
     /// </summary>
-    private static double[] DiagonalFactors(GaussianParameters p) => p.GetOrCreateKernelData(static q =>
+    private static double[] DiagonalFactors(GaussianParameters p) => DiagonalPlanOf(p).Values;
+
+    private static DiagonalPlan DiagonalPlanOf(GaussianParameters p) => p.GetOrCreateKernelPlan(static q =>
     {
         int d = q.FeatureCount, k = q.ComponentCount, kp = PaddedComponents(k);
-        bool spherical = q.Structure.Type == CovarianceType.Spherical;
+        bool spherical = q.Structure.Storage == CovarianceStorage.Scalar;
         double[] scales = q.PrecisionCholeskyValues;
-        var data = new double[d + (2 * kp * d) + (kp * d) + 1];
+        var data = new double[d + (2 * kp * d) + (kp * d)];
         var centre = data.AsSpan(0, d);
         for (int j = 0; j < k; j++)
             for (int a = 0; a < d; a++)
@@ -61,13 +63,12 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock>
                 tiles[at + 1] = -shift * (spherical ? 1 : scale);
             }
         }
-        data[^1] = largest <= ExpandedFormLimit ? 1 : 0;
-        return data;
+        return new DiagonalPlan(data, largest <= ExpandedFormLimit);
     });
 
     /// <summary>Diagonal or spherical, and the expanded form is accurate for these parameters.</summary>
     private static bool DiagonalExpanded(GaussianParameters p) =>
-        p.Structure.Type is CovarianceType.Diagonal or CovarianceType.Spherical && DiagonalFactors(p)[^1] == 1;
+        p.Structure.Storage != CovarianceStorage.Full && DiagonalPlanOf(p).Expanded;
 
     /// <summary>LogP[j, i] = constants_j + halves_j·Σ_a (x'_ia·σ⁻¹_ja − δ_ja·σ⁻¹_ja)², four components at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -214,4 +215,14 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock>
             }
         }
     }
+}
+
+/// <summary>
+/// The SIMD kernels' plan for scalar and diagonal storage, made once per parameter set: centre, tiles
+/// and shifts (<c>DiagonalFactors</c>; shared by every vector width) and whether the expanded form is accurate.
+/// </summary>
+internal sealed class DiagonalPlan(double[] values, bool expanded)
+{
+    public readonly double[] Values = values;
+    public readonly bool Expanded = expanded;
 }

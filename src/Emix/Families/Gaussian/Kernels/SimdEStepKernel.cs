@@ -53,7 +53,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
 
     private sealed class Scratch
     {
-        public Scratch(int k, int d, CovarianceType type)
+        public Scratch(int k, int d, CovarianceStructure structure)
         {
             int dp = PaddedFeatures(d);
             RowWidth = (d + TOps.Count - 1) / TOps.Count * TOps.Count;
@@ -61,7 +61,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
             Xt = new double[dp * BlockRows];
             D = new double[dp * BlockRows];
             W = new double[weightRows * BlockRows];
-            bool diagonal = type is CovarianceType.Diagonal or CovarianceType.Spherical;
+            bool diagonal = structure.Storage != CovarianceStorage.Full;
             // Diagonal: rows for the padding components of the last register tile, which stay zero.
             LogP = new double[(diagonal ? PaddedComponents(k) : k) * BlockRows];
             Norm = new double[BlockRows];
@@ -70,17 +70,17 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                 Moments = new double[2 * PaddedComponents(k) * d * TOps.Count];
                 ChunkCounts = new double[k];
             }
-            if (type == CovarianceType.Tied)
+            if (structure.Storage == CovarianceStorage.Full && structure.IsShared)
             {
                 RowWeight = new double[BlockRows];
                 ChunkCounts = new double[k];
                 ChunkFirst = new double[k * d];
                 Discard = new double[d];
             }
-            if (type is CovarianceType.Full or CovarianceType.Tied)
+            if (structure.Storage == CovarianceStorage.Full)
             {
                 Rm = new double[BlockRows * RowWidth];
-                Second = new double[(type == CovarianceType.Full ? k : 1) * weightRows * RowWidth];
+                Second = new double[structure.CovarianceCount(k) * weightRows * RowWidth];
             }
         }
 
@@ -115,7 +115,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
 
     private static int RoundUp(int rows) => (rows + (2 * TOps.Count) - 1) / (2 * TOps.Count) * (2 * TOps.Count);
 
-    public object CreateScratch(int chunkRows, GaussianParameters p) => new Scratch(p.ComponentCount, p.FeatureCount, p.Structure.Type);
+    public object CreateScratch(int chunkRows, GaussianParameters p) => new Scratch(p.ComponentCount, p.FeatureCount, p.Structure);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, GaussianStatisticsLayout layout, Span<double> stats, object scratch)
@@ -125,8 +125,8 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
         var nk = layout.Nk(stats);
         var sx = layout.FirstMoment(stats);
         var second = layout.SecondMoment(stats);
-        var type = p.Structure.Type;
-        bool general = type is CovarianceType.Full or CovarianceType.Tied;
+        var structure = p.Structure;
+        bool general = structure.Storage == CovarianceStorage.Full;
         int weightRows = (d + 7) & ~7;
         if (general)
             s.Second.AsSpan().Clear();
@@ -169,7 +169,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                     // The block's rows are shifted by c for full where accurate: its mean there is μ_j − c.
                     var blockMean = shiftedFull ? FullDelta(p, j) : p.MeanOf(j);
                     WeightAndFirstMoment(r, s.Xt, blockMean, d, m, s.W, sx.Slice(j * d, d));
-                    AddSecondMoments(s, rows, start, nb, m, d, p.MeanOf(j), blockMean, type == CovarianceType.Full ? j * weightRows * s.RowWidth : 0);
+                    AddSecondMoments(s, rows, start, nb, m, d, p.MeanOf(j), blockMean, structure.IsShared ? 0 : j * weightRows * s.RowWidth);
                 }
                 else if (expanded)
                 {
@@ -201,7 +201,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
         if (general)
         {
             // The chunk's padded upper triangles into the statistics buffer.
-            int count = type == CovarianceType.Full ? k : 1;
+            int count = structure.CovarianceCount(k);
             for (int j = 0; j < count; j++)
             {
                 var padded = s.Second.AsSpan(j * weightRows * s.RowWidth, weightRows * s.RowWidth);
@@ -397,15 +397,15 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
     private static void LogDensities(GaussianParameters p, Scratch s, int m)
     {
         int k = p.ComponentCount, d = p.FeatureCount;
-        var type = p.Structure.Type;
+        var structure = p.Structure;
         double baseConstant = -0.5 * d * Log2Pi;
         Span<double> halves = stackalloc double[k];
         Span<double> constants = stackalloc double[k];
         for (int j = 0; j < k; j++)
             constants[j] = baseConstant + p.LogDetPrecisionCholesky[j] + p.LogWeights[j];
-        if (type is CovarianceType.Diagonal or CovarianceType.Spherical)
+        if (structure.Storage != CovarianceStorage.Full)
         {
-            bool spherical = type == CovarianceType.Spherical;
+            bool spherical = structure.Storage == CovarianceStorage.Scalar;
             double[] scales = p.PrecisionCholeskyValues; // σ⁻¹ per component and feature, or per component (spherical)
             // Spherical keeps Σ (x − μ)² and folds its precision into the factor of ½.
             for (int j = 0; j < k; j++)
@@ -438,7 +438,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
             var logP = s.LogP.AsSpan(j * BlockRows, m);
             if (!shifted)
                 Centre(s.Xt, p.MeanOf(j), d, m, s.D);
-            TriangularQuadraticForm(shifted ? s.Xt : s.D, factors.AsSpan(type == CovarianceType.Full ? j * d * dp : 0, d * dp),
+            TriangularQuadraticForm(shifted ? s.Xt : s.D, factors.AsSpan(structure.IsShared ? 0 : j * d * dp, d * dp),
                 shifted ? FullShift(p, j) : default, d, dp, m, logP);
             var c = TOps.Broadcast(constants[j]);
             ref double lp = ref MemoryMarshal.GetReference(logP);
@@ -516,15 +516,17 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
 
     /// <summary>
     /// U padded to d × dp (zeros right of column d) for every component; computed once per parameter
-    /// set. Tied adds the common centre c = Σ_j w_j μ_j (d), (μ_j − c)U for every component (k × d) and
-    /// whether the single pass around c is accurate enough (1 or 0).
+    /// set. Tied adds the common centre c = Σ_j w_j μ_j (d) and (μ_j − c)U for every component (k × d);
+    /// full adds c, μ_j − c (k × d) and (μ_j − c)U_j padded (k × dp).
     /// </summary>
-    private static double[] PaddedFactors(GaussianParameters p) => p.GetOrCreateKernelData(static q =>
+    private static double[] PaddedFactors(GaussianParameters p) => GeneralPlanOf(p).Values;
+
+    private static GeneralPlan GeneralPlanOf(GaussianParameters p) => p.GetOrCreateKernelPlan(static q =>
     {
         int d = q.FeatureCount, dp = PaddedFeatures(d), k = q.ComponentCount;
-        bool tied = q.Structure.Type == CovarianceType.Tied;
+        bool tied = q.Structure.IsShared;
         int count = tied ? 1 : k;
-        int extra = tied ? d + (k * d) + 1 : d + (k * d) + (k * dp) + 1;
+        int extra = tied ? d + (k * d) : d + (k * d) + (k * dp);
         var padded = new double[(count * d * dp) + extra];
         for (int j = 0; j < count; j++)
             for (int a = 0; a < d; a++)
@@ -555,10 +557,8 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                 }
                 largest = Math.Max(largest, norm);
             }
-            padded[^1] = largest <= FullShiftLimit ? 1 : 0;
-            return padded;
+            return new GeneralPlan(padded, largest <= FullShiftLimit);
         }
-        if (tied)
         {
             var centre = padded.AsSpan(d * dp, d);
             for (int j = 0; j < k; j++)
@@ -576,9 +576,8 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                     shifted[(j * d) + b] = sum;
                 }
             }
-            padded[^1] = SinglePassIsAccurate(q, centre) ? 1 : 0;
+            return new GeneralPlan(padded, SinglePassIsAccurate(q, centre));
         }
-        return padded;
     });
 
     /// <summary>
@@ -614,7 +613,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
     /// Full: the block's rows are transposed shifted by the mixture's mean c, and q = ‖(x − c)U − (μ − c)U‖²
     /// needs no pass that centres the block on each mean (where accurate, see <see cref="FullShiftLimit"/>).
     /// </summary>
-    private static bool FullShifted(GaussianParameters p) => p.Structure.Type == CovarianceType.Full && PaddedFactors(p)[^1] == 1;
+    private static bool FullShifted(GaussianParameters p) => p.Structure is { Storage: CovarianceStorage.Full, IsShared: false } && GeneralPlanOf(p).Accurate;
 
     /// <summary>Full: c (d values).</summary>
     private static ReadOnlySpan<double> FullCentre(GaussianParameters p) =>
@@ -635,7 +634,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
     }
 
     /// <summary>Tied: whether this parameter set takes the single pass around the mixture's mean (see <see cref="SinglePassIsAccurate"/>).</summary>
-    private static bool TiedSinglePass(GaussianParameters p) => p.Structure.Type == CovarianceType.Tied && PaddedFactors(p)[^1] == 1;
+    private static bool TiedSinglePass(GaussianParameters p) => p.Structure is { Storage: CovarianceStorage.Full, IsShared: true } && GeneralPlanOf(p).Accurate;
 
     /// <summary>D[a, i] = Xt[a, i] − μ_a.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -1173,4 +1172,16 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector Apply(TVector row, TVector mean) => row;
     }
+}
+
+/// <summary>
+/// The SIMD kernels' plan for full storage (full and tied), made once per parameter set: the padded
+/// factors and centres (<c>PaddedFactors</c>; the layout does not depend on the vector width, so every
+/// variant shares one plan) and whether the faster form is accurate (full: rows shifted by c; tied: the
+/// single pass around c).
+/// </summary>
+internal sealed class GeneralPlan(double[] values, bool accurate)
+{
+    public readonly double[] Values = values;
+    public readonly bool Accurate = accurate;
 }

@@ -3,6 +3,19 @@ using Emix.Internals;
 
 namespace Emix.Families.Gaussian;
 
+/// <summary>How a structure stores one covariance; the kernels switch on this, never on the structure.</summary>
+internal enum CovarianceStorage
+{
+    /// <summary>One variance σ² (spherical).</summary>
+    Scalar,
+
+    /// <summary>d variances (diagonal).</summary>
+    Diagonal,
+
+    /// <summary>A general d×d matrix (full, tied).</summary>
+    Full,
+}
+
 /// <summary>
 /// Everything that depends on the covariance structure, behind one abstract class: log-densities
 /// of a chunk against all components, the second-moment statistics it accumulates, its M-step,
@@ -20,6 +33,47 @@ internal abstract class CovarianceStructure
     protected const double Log2Pi = 1.8378770664093454835606594728112;
 
     public abstract CovarianceType Type { get; }
+
+    /// <summary>How one covariance is stored: one variance, a diagonal, or a full matrix.</summary>
+    public abstract CovarianceStorage Storage { get; }
+
+    /// <summary>Whether all components share one covariance (then it cannot be reseeded, dropped or frozen per component).</summary>
+    public abstract bool IsShared { get; }
+
+    /// <summary>Covariances stored: 1 when shared, else k.</summary>
+    public int CovarianceCount(int k) => IsShared ? 1 : k;
+
+    /// <summary>Values of one stored covariance: d² (full), d (diagonal) or 1 (one variance).</summary>
+    public int BlockLength(int d) => Storage switch
+    {
+        CovarianceStorage.Full => d * d,
+        CovarianceStorage.Diagonal => d,
+        _ => 1,
+    };
+
+    /// <summary>
+    /// Sets component <paramref name="j"/>'s covariance to the data's per-feature variances (+ reg_covar)
+    /// when a collapsed component is reseeded: a diagonal matrix, the diagonal itself, or their mean.
+    /// </summary>
+    public void ReseedCovariance(int j, int d, ReadOnlySpan<double> variance, double regCovar, Span<double> covariances)
+    {
+        var block = covariances.Slice(j * BlockLength(d), BlockLength(d));
+        switch (Storage)
+        {
+            case CovarianceStorage.Full:
+                block.Clear();
+                for (int a = 0; a < d; a++)
+                    block[(a * d) + a] = variance[a] + regCovar;
+                break;
+            case CovarianceStorage.Diagonal:
+                for (int a = 0; a < d; a++)
+                    block[a] = variance[a] + regCovar;
+                break;
+            default:
+                block[0] = variance.ToArray().Average() + regCovar;
+                break;
+        }
+    }
 
     /// <summary>mclust's three-letter code (VVV, EEE, VVI, VII).</summary>
     public abstract string MclustCode { get; }
@@ -196,6 +250,10 @@ internal abstract class CovarianceStructure
         if (DenseLinearAlgebra.CholeskyLower(factor, d) >= 0)
             throw new NumericalFailureException($"Covariance of component {j + 1} is not positive definite; cannot sample.") { Component = j };
     }
+
+    /// <summary>Every structure, in mclust's table order (VII, VVI, EEE, VVV).</summary>
+    public static IReadOnlyList<CovarianceStructure> All { get; } =
+        [SphericalCovariance.Instance, DiagonalCovariance.Instance, TiedCovariance.Instance, FullCovariance.Instance];
 
     public static CovarianceStructure For(CovarianceType type) => type switch
     {

@@ -6,6 +6,8 @@ internal sealed class DiagonalCovariance : CovarianceStructure
     public static readonly DiagonalCovariance Instance = new();
 
     public override CovarianceType Type => CovarianceType.Diagonal;
+    public override CovarianceStorage Storage => CovarianceStorage.Diagonal;
+    public override bool IsShared => false;
     public override string MclustCode => "VVI";
     public override string Description => "diagonal, varying volume and shape";
     public override int[] Shape(int k, int d) => [k, d];

@@ -8,6 +8,8 @@ internal sealed class FullCovariance : CovarianceStructure
     public static readonly FullCovariance Instance = new();
 
     public override CovarianceType Type => CovarianceType.Full;
+    public override CovarianceStorage Storage => CovarianceStorage.Full;
+    public override bool IsShared => false;
     public override string MclustCode => "VVV";
     public override string Description => "ellipsoidal, varying volume, shape, and orientation";
     public override int[] Shape(int k, int d) => [k, d, d];

@@ -9,6 +9,8 @@ internal sealed class SphericalCovariance : CovarianceStructure
     public static readonly SphericalCovariance Instance = new();
 
     public override CovarianceType Type => CovarianceType.Spherical;
+    public override CovarianceStorage Storage => CovarianceStorage.Scalar;
+    public override bool IsShared => false;
     public override string MclustCode => "VII";
     public override string Description => "spherical, varying volume";
     public override int[] Shape(int k, int d) => [k];

@@ -8,6 +8,8 @@ internal sealed class TiedCovariance : CovarianceStructure
     public static readonly TiedCovariance Instance = new();
 
     public override CovarianceType Type => CovarianceType.Tied;
+    public override CovarianceStorage Storage => CovarianceStorage.Full;
+    public override bool IsShared => true;
     public override string MclustCode => "EEE";
     public override string Description => "ellipsoidal, equal volume, shape, and orientation";
     public override int[] Shape(int k, int d) => [d, d];
