@@ -82,17 +82,17 @@ internal static class CommonOptions
     /// </summary>
     public static DataSet ReadData(string path, CsvReadOptions options)
     {
-        string extension = Path.GetExtension(path).ToUpperInvariant();
-        if (extension is ".PARQUET" or ".PQ")
+        var format = DataFormats.Of(path);
+        if (format == DataFileFormat.Parquet)
             return ParquetDataReader.Read(path, options.Columns);
-        if (extension != ".NPY" && FastCsvReader.TryRead(path, options) is { } fast)
+        if (format == DataFileFormat.DelimitedText && FastCsvReader.TryRead(path, options) is { } fast)
             return fast;
         return DataReader.Read(path, options);
     }
 
     /// <summary>Whether an output path asks for Parquet (by its extension) rather than CSV.</summary>
     public static bool IsParquet(string? path) =>
-        path is not null && Path.GetExtension(path).ToUpperInvariant() is ".PARQUET" or ".PQ";
+        path is not null && DataFormats.Of(path) == DataFileFormat.Parquet;
 
     /// <summary>
     /// Writes a table of named columns (float64 or int32): Parquet when the path ends in .parquet or .pq,

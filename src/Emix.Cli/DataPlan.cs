@@ -41,10 +41,10 @@ internal sealed class DataPlan : IDisposable
             return new DataPlan(MissingValuesOption.Apply(read, missing, out var note), false, null) { MissingNote = note };
         }
         long budget = (memoryLimit ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes) / 2;
-        string extension = Path.GetExtension(path).ToUpperInvariant();
-        bool npy = extension == ".NPY";
+        var format = DataFormats.Of(path);
+        bool npy = format == DataFileFormat.Npy;
         // Parquet files are read whole (their row groups could be streamed; not done yet).
-        bool text = !npy && extension is not (".PARQUET" or ".PQ");
+        bool text = format == DataFileFormat.DelimitedText;
         if (npy && File.Exists(path))
         {
             var streamed = NpyFileRows.Open(path);

@@ -80,21 +80,21 @@ internal static class DistributedFit
     public static DataPlan OpenData(MpiWorld mpi, string path, long? memoryLimit, CommonOptions.DataOptions dataOptions, ParseResult parse)
     {
         long budget = (memoryLimit ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes) / 2;
-        string extension = Path.GetExtension(path).ToUpperInvariant();
+        var format = Emix.Data.DataFormats.Of(path);
         if (path.Contains(RankPlaceholder, StringComparison.Ordinal))
         {
             // One file per rank, read whole by its rank (any format; loaded into memory).
             string mine = path.Replace(RankPlaceholder, mpi.Rank.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
             return DataPlan.ForShare(DistributedData.FromRankFiles(mpi, dataOptions.Read(parse, mine)), false);
         }
-        if (extension == ".NPY")
+        if (format == Emix.Data.DataFileFormat.Npy)
         {
             if (parse.GetValue(dataOptions.Columns) is not null)
                 throw new UsageException($"{path}: --columns is not supported for a .npy file in a distributed fit; save the columns you need with NumPy.");
             var rows = DistributedData.OpenNpy(mpi, path, budget);
             return DataPlan.ForShare(rows, DistributedData.IsStreamed(rows));
         }
-        if (extension is ".PARQUET" or ".PQ")
+        if (format == Emix.Data.DataFileFormat.Parquet)
         {
             long rowCount = Parquet.ParquetDataReader.RowCount(path);
             if (rowCount > int.MaxValue)

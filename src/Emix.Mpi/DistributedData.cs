@@ -198,11 +198,13 @@ internal sealed class ShardRows : RowSource, IDisposable
 
     public override string Source { get; }
 
-    internal override bool IsInMemory => false;
+    /// <inheritdoc/>
+    protected internal override bool IsInMemory => false;
 
     internal override ProcessGroup? Processes => _group;
 
-    internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer)
+    /// <inheritdoc/>
+    protected internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer)
     {
         if (count == 0)
             return [];

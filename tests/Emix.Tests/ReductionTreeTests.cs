@@ -154,10 +154,10 @@ public class ReductionTreeTests
         public override int FeatureCount => data.FeatureCount;
         public override IReadOnlyList<string> FeatureNames => data.FeatureNames;
         public override string Source => data.Source;
-        internal override bool IsInMemory => false;
+        protected internal override bool IsInMemory => false;
         internal override ProcessGroup? Processes => group;
 
-        internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer)
+        protected internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer)
         {
             int from = group.RowBoundaries[group.Rank], to = group.RowBoundaries[group.Rank + 1];
             // The last owned chunk may run past the next boundary when boundaries are not chunk-aligned.

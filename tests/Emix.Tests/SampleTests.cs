@@ -72,6 +72,16 @@ public partial class SampleTests : IDisposable
         Assert.Equal((800, 600), Png.Size(File.ReadAllBytes(Path.Combine(_folder, "bic.png"))));
     }
 
+    [Fact]
+    public void The_custom_rows_sample_fits_rows_a_user_class_supplies_from_another_assembly()
+    {
+        // The sample's RowSource subclass overrides the protected ReadRows: no InternalsVisibleTo.
+        var (code, output) = RunSample("CustomRows");
+        Assert.True(code == 0, output);
+        Assert.Contains("Poisson finite mixture model fitted by EM algorithm", output);
+        Assert.Contains("Same fit from the rows copied into memory: True", output);
+    }
+
     private (int Code, string Output) RunSample(string name, params string[] args) =>
         ChildProcess.Run(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", _folder,
             [Path.Combine(AppContext.BaseDirectory, name + ".dll"), .. args]);

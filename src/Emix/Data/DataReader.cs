@@ -18,7 +18,7 @@ public static class DataReader
     public static DataSet Read(string path, CsvReadOptions? csvOptions = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!string.Equals(Path.GetExtension(path), ".npy", StringComparison.OrdinalIgnoreCase))
+        if (DataFormats.Of(path) != DataFileFormat.Npy)
             return CsvReader.Read(path, csvOptions);
 
         bool allowMissing = csvOptions?.AllowMissing == true;

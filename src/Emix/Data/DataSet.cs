@@ -43,9 +43,11 @@ public sealed partial class DataSet : RowSource
 
     internal double[] RawValues => _values;
 
-    internal override bool IsInMemory => true;
+    /// <inheritdoc/>
+    protected internal override bool IsInMemory => true;
 
-    internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer) =>
+    /// <inheritdoc/>
+    protected internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer) =>
         _values.AsSpan(start * FeatureCount, count * FeatureCount);
 
     /// <summary>The same rows (not copied) with per-row sample weights; see <see cref="RowSource.WithWeights"/>.</summary>

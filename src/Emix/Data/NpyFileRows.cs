@@ -64,9 +64,11 @@ public sealed class NpyFileRows : RowSource, IDisposable
     /// <summary>Bytes of data in the file (rows × columns × item size).</summary>
     public long DataBytes => _header.DataBytes;
 
-    internal override bool IsInMemory => false;
+    /// <inheritdoc/>
+    protected internal override bool IsInMemory => false;
 
-    internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer)
+    /// <inheritdoc/>
+    protected internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer)
     {
         int d = FeatureCount;
         int length = count * d;

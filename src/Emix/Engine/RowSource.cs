@@ -5,6 +5,13 @@ namespace Emix;
 /// from disk on every pass (<see cref="Data.NpyFileRows"/>) when the data do not fit in memory.
 /// Both give the same chunks, so a fit gives the same bits either way.
 /// </summary>
+/// <remarks>
+/// Other assemblies may supply rows too (an ML.NET <c>IDataView</c>, a database cursor): derive from
+/// this class and override the abstract members, <see cref="ReadRows"/> among them. Every pass of a
+/// fit reads all rows again, chunk by chunk, possibly from several threads at once (each with its
+/// own buffer), so <see cref="ReadRows"/> must be safe to call concurrently and return the same
+/// values every time.
+/// </remarks>
 public abstract class RowSource
 {
     /// <summary>Number of rows.</summary>
@@ -24,10 +31,10 @@ public abstract class RowSource
     /// A source in memory returns a view; a streamed source reads into <paramref name="buffer"/>
     /// (allocated on first use, then reused by the calling thread).
     /// </summary>
-    internal abstract ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer);
+    protected internal abstract ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer);
 
-    /// <summary>True when every row is held in memory.</summary>
-    internal abstract bool IsInMemory { get; }
+    /// <summary>True when every row is held in memory (false unless a source says so).</summary>
+    protected internal virtual bool IsInMemory => false;
 
     /// <summary>
     /// The processes this fit is spread over when this source holds one process's share of the rows
@@ -115,9 +122,9 @@ public abstract class RowSource
         public override int FeatureCount => inner.FeatureCount;
         public override IReadOnlyList<string> FeatureNames => inner.FeatureNames;
         public override string Source => inner.Source;
-        internal override bool IsInMemory => inner.IsInMemory;
+        protected internal override bool IsInMemory => inner.IsInMemory;
         public override long MissingCount => inner.MissingCount;
         internal override Engine.ProcessGroup? Processes => inner.Processes;
-        internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer) => inner.ReadRows(start, count, ref buffer);
+        protected internal override ReadOnlySpan<double> ReadRows(int start, int count, ref double[]? buffer) => inner.ReadRows(start, count, ref buffer);
     }
 }
