@@ -126,6 +126,9 @@ internal sealed record CliContext(TextWriter Out, TextWriter Error, Cancellation
 
     /// <summary>Sees every progress report, even with --quiet (tests cancel from here).</summary>
     public Action<FitProgress>? ProgressObserver { get; init; }
+
+    /// <summary>Standard input (DATA given as "-"; tests give a reader of their own).</summary>
+    public TextReader In { get; init; } = Console.In;
 }
 
 /// <summary>A usage error found after parsing (e.g. more components than rows).</summary>

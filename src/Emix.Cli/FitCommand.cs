@@ -59,6 +59,7 @@ internal static class FitCommand
         var dataOptions = CommonOptions.DataOptions.AddTo(command);
         var constraints = FitConstraintOptions.AddTo(command);
         var distributed = DistributedFit.Options.AddTo(command);
+        var online = OnlineFit.Options.AddTo(command);
 
         command.SetAction(parse =>
         {
@@ -71,6 +72,31 @@ internal static class FitCommand
             if (poisson)
                 RequireGaussianOnlyAbsent(parse, covariance, fitOptions.RegCovar, constraints.Fix, constraints.OnCollapse);
             options = constraints.ApplyTo(options, parse);
+            bool stepwise = parse.GetValue(online.Enabled);
+            int batchRows = parse.GetValue(online.BatchRows), passes = parse.GetValue(online.Passes);
+            double stepPower = parse.GetValue(online.StepPower);
+            if (stepwise)
+            {
+                if (poisson)
+                    throw new UsageException("--online fits the gaussian family (stepwise EM of other families is not in the command yet).");
+                OnlineFit.CheckOptions(parse, online, batchRows, stepPower, passes, distributed.Enabled, initLabels, constraints.Fix, constraints.OnCollapse, fitOptions.InitCount);
+            }
+            else
+            {
+                RequireOnlineOptionsAbsent(parse, online);
+            }
+            if (stepwise && parse.GetValue(data) == "-")
+            {
+                if (parse.GetValue(initParams) is not null)
+                    throw new UsageException("--init-params with DATA - (standard input): not supported; the first batch is initialised by --init.");
+                var streamed = ProgressDisplay.Run(context, "fit", batchRows, 1, parse.GetValue(quiet),
+                    progress => OnlineFit.FitStandardInput(context, dataOptions.ReadOptions(parse), options, batchRows, stepPower, passes, progress));
+                context.CancellationToken.ThrowIfCancellationRequested();
+                if (parse.GetValue(output) is { } streamedPath)
+                    CommonOptions.SaveModel(streamed, streamedPath);
+                context.Out.Write(streamed.Summary());
+                return ExitCodes.Success;
+            }
             long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;
             var missingValues = MissingValuesOption.Parse(parse.GetValue(missing));
             if (parse.GetValue(distributed.Enabled))
@@ -103,6 +129,8 @@ internal static class FitCommand
                 progress =>
                 {
                     var report = iterationEnds.Then(traffic?.Then(progress) ?? progress);
+                    if (stepwise)
+                        return OnlineFit.FitRows(rows, options, batchRows, stepPower, passes, report, context.CancellationToken);
                     return poisson
                         ? (MixtureModel)new PoissonMixture(PoissonOptions(options, poissonStart)).Fit(rows, report, context.CancellationToken)
                         : new GaussianMixture(options).Fit(rows, report, context.CancellationToken);
@@ -175,6 +203,16 @@ internal static class FitCommand
         InitSampleRows = o.InitSampleRows, InitialParameters = start,
     };
 
+    /// <summary>Refuses the stepwise options without --online (they would be silently ignored).</summary>
+    private static void RequireOnlineOptionsAbsent(ParseResult parse, OnlineFit.Options online)
+    {
+        foreach (Option option in new Option[] { online.BatchRows, online.StepPower, online.Passes })
+        {
+            if (parse.GetResult(option) is { Implicit: false })
+                throw new UsageException($"{option.Name} applies to stepwise EM only (--online).");
+        }
+    }
+
     /// <summary>Refuses the options that only a Gaussian fit reads when another family is asked for.</summary>
     private static void RequireGaussianOnlyAbsent(ParseResult parse, params Option?[] gaussianOnly)
     {
@@ -201,12 +239,21 @@ internal static class FitCommand
             w.WriteNumber("fit_seconds", seconds);
             if (secondsPerIteration is { } perIteration)
                 w.WriteNumber("seconds_per_iter", perIteration);
-            // The log-likelihood, BIC and AIC of the training data at the saved parameters, from the final E-step of the fit (no extra pass).
-            double logLikelihood = model.TrainingLogLikelihood!.Value;
-            w.WriteNumber("log_likelihood", logLikelihood);
+            // The log-likelihood, BIC and AIC of the training data at the saved parameters, from the final E-step of the fit (no
+            // extra pass); a stepwise fit has none (its lower bound is the running one), so they are null there.
             w.WriteNumber("n_parameters", model.FreeParameterCount);
-            w.WriteNumber("bic", InformationCriteria.Bic(logLikelihood, model.FreeParameterCount, rows.TotalWeight));
-            w.WriteNumber("aic", InformationCriteria.Aic(logLikelihood, model.FreeParameterCount));
+            if (model.TrainingLogLikelihood is { } logLikelihood)
+            {
+                w.WriteNumber("log_likelihood", logLikelihood);
+                w.WriteNumber("bic", InformationCriteria.Bic(logLikelihood, model.FreeParameterCount, rows.TotalWeight));
+                w.WriteNumber("aic", InformationCriteria.Aic(logLikelihood, model.FreeParameterCount));
+            }
+            else
+            {
+                w.WriteNull("log_likelihood");
+                w.WriteNull("bic");
+                w.WriteNull("aic");
+            }
             w.WriteNumber("n_samples", rows.RowCount);
             w.WriteNumber("n_features", rows.FeatureCount);
             w.WriteBoolean("out_of_core", streamed);

@@ -116,6 +116,13 @@ internal sealed class ProgressDisplay
         string run = _runCount > 1 ? string.Create(Inv, $"run {p.Run}/{_runCount}, ") : "";
         string change = double.IsFinite(p.Change) ? p.Change.ToString("+0.00e+00;-0.00e+00;0", Inv) : "n/a";
         string perSecond = rate < 10 ? rate.ToString("F2", Inv) : rate.ToString("F1", Inv);
+        if (p.RowsSeen > 0)
+        {
+            // A stepwise fit: steps of one batch each, rows seen, and the running mean log-likelihood.
+            string pass = p.Run > 1 ? string.Create(Inv, $"pass {p.Run}, ") : "";
+            return string.Create(Inv,
+                $"{pass}step {p.Iteration}, {Rows(p.RowsSeen)} rows seen, log-likelihood per row {p.LowerBound:G10}, {perSecond} steps/s, {now.TotalSeconds:F1} s");
+        }
         return string.Create(Inv,
             $"{run}iteration {p.Iteration}, lower bound {p.LowerBound:G10}, change {change}, {perSecond} it/s ({Rows(rate * _rowCount)} rows/s), {now.TotalSeconds:F1} s");
     }

@@ -222,6 +222,23 @@ internal abstract class CovarianceStructure
             s[a] += (2 * s1[a] * delta[a]) + (nk * delta[a] * delta[a]);
     }
 
+    /// <summary>
+    /// Writes Σ_j w_j·Σ_j in this structure's second-moment layout, around each component's own mean:
+    /// the second moments whose M-step gives these covariances back (the start of stepwise EM).
+    /// </summary>
+    public void WeightedSecondMoment(int k, int d, ReadOnlySpan<double> weights, ReadOnlySpan<double> covariances, Span<double> second)
+    {
+        second.Clear();
+        int block = BlockLength(d);
+        for (int j = 0; j < k; j++)
+        {
+            var cov = covariances.Slice(IsShared ? 0 : j * block, block);
+            var target = second.Slice(IsShared ? 0 : j * SecondMomentLength(1, d), SecondMomentLength(1, d));
+            for (int i = 0; i < target.Length; i++)
+                target[i] += weights[j] * cov[Storage == CovarianceStorage.Scalar ? 0 : i];
+        }
+    }
+
     /// <summary>M-step covariances from the statistics, with <paramref name="regCovar"/> on the diagonal.</summary>
     public abstract void EstimateCovariances(int k, int d, ReadOnlySpan<double> nkReg, ReadOnlySpan<double> delta,
         ReadOnlySpan<double> second, double regCovar, Span<double> covariances);
