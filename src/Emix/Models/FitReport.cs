@@ -17,6 +17,9 @@ public sealed record FitReport(
     int BestRun,
     MixtureOptions Options)
 {
+    /// <summary>For a stepwise (online) fit: its step power, steps and rows seen; null for batch EM.</summary>
+    public StepwiseReport? Stepwise { get; init; }
+
     /// <summary>Whether each run started from given labels (<see cref="MixtureOptions.InitialLabels"/>, which the model file does not keep) instead of the init method.</summary>
     public bool StartedFromLabels { get; init; }
 
@@ -26,3 +29,9 @@ public sealed record FitReport(
     /// <summary>Components of the kept run that collapsed and were reseeded or dropped (<see cref="GaussianMixtureOptions.OnCollapse"/>; Gaussian fits), in order.</summary>
     public IReadOnlyList<CollapseEvent> Collapses { get; init; } = [];
 }
+
+/// <summary>How far a stepwise (online) fit went.</summary>
+/// <param name="StepPower">A of the step size γ_t = (t + 2)^(−A).</param>
+/// <param name="Steps">Steps taken (batches, over every pass).</param>
+/// <param name="RowsSeen">Rows seen, over every pass.</param>
+public sealed record StepwiseReport(double StepPower, long Steps, long RowsSeen);

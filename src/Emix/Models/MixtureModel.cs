@@ -21,6 +21,9 @@ public abstract class MixtureModel
         TrainingLogLikelihood = trainingLogLikelihood;
     }
 
+    /// <summary>The running statistics of a stepwise fit and their centres (kept in the model file so that the fit can resume).</summary>
+    internal (double[] Values, double[] Centres)? StepwiseStatistics { get; init; }
+
     /// <summary>The component family: gaussian or poisson (the CLI's <c>--family</c>).</summary>
     public abstract string Family { get; }
 
@@ -126,6 +129,11 @@ public abstract class MixtureModel
             }
             string start = fit.StartedFromLabels ? "given labels" : fit.Options.Init.ToScikitName();
             s.AppendLine(inv, $"EM: {fit.Iterations} iteration{(fit.Iterations == 1 ? "" : "s")}, {(fit.Converged ? "converged" : "NOT converged")} (tol {fit.Options.Tolerance.ToString("G", inv)}), lower bound {fit.LowerBound.ToString("F6", inv)}, best of {fit.Options.InitCount} init{(fit.Options.InitCount == 1 ? "" : "s")} ({start})");
+            s.AppendLine();
+        }
+        if (Fit is { Stepwise: { } stepwise } online)
+        {
+            s.AppendLine(inv, $"Stepwise EM: {stepwise.Steps} step{(stepwise.Steps == 1 ? "" : "s")} over {stepwise.RowsSeen} rows (step power {stepwise.StepPower.ToString("G", inv)}), log-likelihood per row of the last pass {online.LowerBound.ToString("F6", inv)} (each batch under the parameters before its step)");
             s.AppendLine();
         }
         if (TrainingClusterSizes is { } sizes)

@@ -130,6 +130,25 @@ public static class ModelFile
             w.WriteNumber("seed", o.Seed);
             w.WriteNumber("chunk_rows", o.ChunkRows);
             w.WriteEndObject();
+            if (fit.Stepwise is { } stepwise)
+            {
+                w.WriteStartObject("stepwise");
+                w.WriteNumber("step_power", stepwise.StepPower);
+                w.WriteNumber("steps", stepwise.Steps);
+                w.WriteNumber("rows_seen", stepwise.RowsSeen);
+                if (model.StepwiseStatistics is { } statistics)
+                {
+                    w.WriteStartArray("statistics");
+                    foreach (double v in statistics.Values)
+                        w.WriteNumberValue(v);
+                    w.WriteEndArray();
+                    w.WriteStartArray("centres");
+                    foreach (double v in statistics.Centres)
+                        w.WriteNumberValue(v);
+                    w.WriteEndArray();
+                }
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         w.WriteEndObject();
@@ -248,7 +267,11 @@ public static class ModelFile
     }
 
     /// <summary>What the "fit" object holds, when there is one.</summary>
-    internal sealed record StoredFit(FitReport? Report, int[]? ClusterSizes, double? LogLikelihood);
+    internal sealed record StoredFit(FitReport? Report, int[]? ClusterSizes, double? LogLikelihood)
+    {
+        /// <summary>A stepwise fit's running statistics and centres (checked against the family's layout by its section).</summary>
+        public (double[] Values, double[] Centres)? StepwiseStatistics { get; init; }
+    }
 
     /// <summary>
     /// Reads the optional "fit" object of a model of <paramref name="k"/> components; its options start from
@@ -260,6 +283,7 @@ public static class ModelFile
         FitReport? fit = null;
         int[]? sizes = null;
         double? logLikelihood = null;
+        (double[], double[])? stepwiseStatistics = null;
         if (root.TryGetProperty("fit", out var f) && f.ValueKind != JsonValueKind.Null)
         {
             if (f.ValueKind != JsonValueKind.Object)
@@ -330,9 +354,33 @@ public static class ModelFile
             var options = ReadOptions(f, defaults, familyOptions, FitError);
             bool fromLabels = f.TryGetProperty("options", out var stored) && stored.ValueKind == JsonValueKind.Object
                 && stored.TryGetProperty("init_labels", out var given) && given.ValueKind == JsonValueKind.True;
-            fit = new FitReport(converged, iterations, lowerBound, history, n, bestRun, options) { WeightTotal = weightTotal, Collapses = collapses, StartedFromLabels = fromLabels };
+            StepwiseReport? stepwise = null;
+            if (f.TryGetProperty("stepwise", out var sw) && sw.ValueKind != JsonValueKind.Null)
+            {
+                if (sw.ValueKind != JsonValueKind.Object)
+                    throw FitError($"stepwise: expected an object, found {JsonArrays.Describe(sw)}.");
+                ModelFormatException StepwiseError(string message) => FitError("stepwise" + (message.StartsWith("missing key", StringComparison.Ordinal) ? ": " : ".") + message);
+                var power = Required(sw, "step_power", StepwiseError);
+                double stepPower = power.ValueKind == JsonValueKind.Number && power.TryGetDouble(out double a) && (a == 0 || (a > 0.5 && a <= 1)) ? a
+                    : throw StepwiseError($"step_power: expected 0 or a number in (0.5, 1], found {JsonArrays.Describe(power)}.");
+                long Count(string name) => Required(sw, name, StepwiseError) is var e && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long c) && c >= 0 ? c
+                    : throw StepwiseError($"{name}: expected a non-negative integer.");
+                stepwise = new StepwiseReport(stepPower, Count("steps"), Count("rows_seen"));
+                if (sw.TryGetProperty("statistics", out var st) && st.ValueKind != JsonValueKind.Null)
+                {
+                    var centres = Required(sw, "centres", StepwiseError);
+                    if (st.ValueKind != JsonValueKind.Array || st.GetArrayLength() > MaxValues || centres.ValueKind != JsonValueKind.Array || centres.GetArrayLength() > MaxValues)
+                        throw StepwiseError("statistics and centres: expected arrays of numbers.");
+                    stepwiseStatistics = (JsonArrays.Read(st, [st.GetArrayLength()], "stepwise.statistics", FitError),
+                        JsonArrays.Read(centres, [centres.GetArrayLength()], "stepwise.centres", FitError));
+                }
+            }
+            fit = new FitReport(converged, iterations, lowerBound, history, n, bestRun, options)
+            {
+                WeightTotal = weightTotal, Collapses = collapses, StartedFromLabels = fromLabels, Stepwise = stepwise,
+            };
         }
-        return new StoredFit(fit, sizes, logLikelihood);
+        return new StoredFit(fit, sizes, logLikelihood) { StepwiseStatistics = stepwiseStatistics };
     }
 
     private static MixtureOptions ReadOptions(JsonElement fit, MixtureOptions defaults, Func<MixtureOptions, Func<string, double, double>, MixtureOptions> familyOptions,

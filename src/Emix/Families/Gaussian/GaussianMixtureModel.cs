@@ -123,8 +123,8 @@ public sealed partial class GaussianMixtureModel : MixtureModel
         new(parameters, featureNames, fit, clusterSizes, logLikelihood);
 
     internal static GaussianMixtureModel FromStored(GaussianParameters parameters, IReadOnlyList<string> featureNames, FitReport? fit,
-        int[]? trainingClusterSizes, double? trainingLogLikelihood) =>
-        new(parameters, featureNames, fit, trainingClusterSizes, trainingLogLikelihood);
+        int[]? trainingClusterSizes, double? trainingLogLikelihood, (double[] Values, double[] Centres)? stepwiseStatistics = null) =>
+        new(parameters, featureNames, fit, trainingClusterSizes, trainingLogLikelihood) { StepwiseStatistics = stepwiseStatistics };
 
     private static string[] CheckNames(IReadOnlyList<string>? names, int d)
     {

@@ -63,6 +63,12 @@ internal sealed class GaussianModelSection : ModelSection
         var stored = ModelFile.ReadFit(root, k, new GaussianMixtureOptions { ComponentCount = k, CovarianceType = type },
             static (options, number) => (GaussianMixtureOptions)options with { RegCovar = number("reg_covar", ((GaussianMixtureOptions)options).RegCovar) },
             error);
-        return GaussianMixtureModel.FromStored(parameters, featureNames, stored.Report, stored.ClusterSizes, stored.LogLikelihood);
+        if (stored.StepwiseStatistics is { } running)
+        {
+            var layout = parameters.StatisticsLayout;
+            if (running.Values.Length != layout.Length || running.Centres.Length != layout.CentreLength)
+                throw error($"fit.stepwise: {running.Values.Length} statistics and {running.Centres.Length} centres, where this model has {layout.Length} and {layout.CentreLength}.");
+        }
+        return GaussianMixtureModel.FromStored(parameters, featureNames, stored.Report, stored.ClusterSizes, stored.LogLikelihood, stored.StepwiseStatistics);
     }
 }

@@ -44,6 +44,24 @@ public sealed class OnlineGaussianMixture
         _estimation = new GaussianStepwise(GaussianFamily.For(Families.Gaussian.Kernels.KernelSelector.Create(options.Kernel), missing: false), options.RegCovar);
     }
 
+    /// <summary>
+    /// Continues the stepwise fit that wrote <paramref name="model"/> (a model file of an online fit keeps its
+    /// running statistics, steps and step power): the next batch is step t + 1 as if the fit had not stopped.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model was not written by a stepwise fit.</exception>
+    public static OnlineGaussianMixture Resume(GaussianMixtureModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Fit is not { Stepwise: { } stepwise, Options: GaussianMixtureOptions options } fit || model.StepwiseStatistics is not { } running)
+            throw new ArgumentException("The model was not written by a stepwise fit (it has no running statistics to resume from).", nameof(model));
+        var resumed = new OnlineGaussianMixture(options, stepwise.StepPower);
+        var statistics = Statistics.MixtureStatistics.Wrap(model.Parameters.StatisticsLayout, (double[])running.Values.Clone(), running.Centres);
+        resumed._state = new StepwiseState<GaussianParameters>(model.Parameters, statistics, stepwise.Steps, stepwise.RowsSeen);
+        resumed._featureNames = model.FeatureNames;
+        resumed._passLowerBounds.AddRange(fit.LowerBoundHistory);
+        return resumed;
+    }
+
     /// <summary>The options of the fit.</summary>
     public GaussianMixtureOptions Options { get; }
 
@@ -60,7 +78,7 @@ public sealed class OnlineGaussianMixture
     public double RunningLowerBound => _weightSeen > 0 ? _logLikelihood / _weightSeen : double.NegativeInfinity;
 
     /// <summary>The current model (null before the first batch unless the start was given).</summary>
-    public GaussianMixtureModel? Model => _state is null ? null : ToModel(_state.Parameters);
+    public GaussianMixtureModel? Model => _state is null ? null : ToModel(_state);
 
     /// <summary>One step of stepwise EM on <paramref name="batch"/> (every row of it); returns the model after the step.</summary>
     /// <exception cref="ArgumentException">The batch has another number of features than the model.</exception>
@@ -79,7 +97,7 @@ public sealed class OnlineGaussianMixture
         _state = next;
         _logLikelihood += logLikelihood;
         _weightSeen += batch.TotalWeight;
-        return ToModel(next.Parameters);
+        return ToModel(next);
     }
 
     /// <summary>
@@ -122,11 +140,20 @@ public sealed class OnlineGaussianMixture
     private GaussianParameters Initial(RowSource firstBatch, CancellationToken cancellationToken) =>
         new GaussianMixture(Options with { MaxIterations = 0, InitialLabels = null }).Fit(firstBatch, cancellationToken: cancellationToken).Parameters;
 
-    private GaussianMixtureModel ToModel(GaussianParameters p)
+    /// <summary>
+    /// The model of a state: its parameters, a fit report (steps as iterations, the last pass's lower bound, one
+    /// history entry per finished pass) and the running statistics, so that a saved model can resume.
+    /// </summary>
+    private GaussianMixtureModel ToModel(StepwiseState<GaussianParameters> state)
     {
+        var p = state.Parameters;
         double lowerBound = _passLowerBounds.Count > 0 ? _passLowerBounds[^1] : RunningLowerBound;
-        var fit = new FitReport(false, (int)Math.Min(int.MaxValue, Steps), lowerBound, [.. _passLowerBounds], (int)Math.Min(int.MaxValue, RowsSeen), 1, Options);
-        return GaussianMixtureModel.FromStored(p, _featureNames ?? DefaultNames(p.FeatureCount), fit, null, null);
+        var fit = new FitReport(false, _passLowerBounds.Count, lowerBound, [.. _passLowerBounds], (int)Math.Min(int.MaxValue, state.RowsSeen), 1, Options)
+        {
+            Stepwise = new StepwiseReport(StepPower, state.Steps, state.RowsSeen),
+        };
+        return GaussianMixtureModel.FromStored(p, _featureNames ?? DefaultNames(p.FeatureCount), fit, null, null,
+            (state.Statistics.Values.ToArray(), state.Statistics.Centres.ToArray()));
     }
 
     private static string[] DefaultNames(int d) => Enumerable.Range(1, d).Select(a => "x" + a.ToString(CultureInfo.InvariantCulture)).ToArray();
