@@ -21,8 +21,8 @@ namespace Emix.Families.Gaussian.Kernels;
 /// second moments through tiles of 8 rows × one vector of (r·D)ᵀ·D. Tied: one triangular
 /// product per row around the mixture's mean and one second-moment pass for all components (see
 /// <see cref="TiedCorrection"/>), where that is accurate. Diagonal and spherical: the expanded form
-/// around the mixture's mean in register tiles of four components where that is accurate, else
-/// the direct form Σ ((x − μ)·σ⁻¹)² (SimdEStepKernel.Diagonal.cs). The next block's rows are
+/// around the mixture's mean in register tiles of four components where that is accurate
+/// (SimdEStepKernel.Diagonal.cs), else the direct form Σ ((x − μ)·σ⁻¹)² (.Densities.cs, .Moments.cs). The next block's rows are
 /// prefetched from inside the current block's loops (<see cref="Prefetcher"/>). The block order is
 /// fixed, so results do not depend on threads; they differ from the scalar reference only by
 /// rounding (tests bound it).
