@@ -32,6 +32,7 @@ public static class EmixApp
         root.Subcommands.Add(ImputeCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(PlotCommand.Create(context));
+        root.Subcommands.Add(BackgroundCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

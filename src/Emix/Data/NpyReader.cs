@@ -86,10 +86,10 @@ public static class NpyReader
     internal sealed record NpyHeader(string Descr, bool FortranOrder, long[] Shape, int ItemSize, long Rows, long Columns, long DataBytes, long DataOffset);
 
     /// <summary>
-    /// Reads and checks the header (magic, version, dtype, shape, and that the stream holds the
-    /// bytes the shape claims, before anything is allocated); leaves the stream at the first data byte.
+    /// Reads the magic string, version and header dict of any .npy file: its dtype string, order and shape,
+    /// and the offset of the first data byte (8 + the length field + the header); leaves the stream there.
     /// </summary>
-    internal static NpyHeader ReadHeader(Stream stream, string sourceName)
+    internal static (string Descr, bool FortranOrder, long[] Shape, long DataOffset) ReadRawHeader(Stream stream, string sourceName)
     {
         Span<byte> preamble = stackalloc byte[8];
         if (ReadFully(stream, preamble) < 8 || !preamble[..6].SequenceEqual(Magic))
@@ -119,6 +119,16 @@ public static class NpyReader
         string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(headerBytes);
 
         var (descr, fortranOrder, shape) = ParseHeader(header, sourceName);
+        return (descr, fortranOrder, shape, 8 + lengthSize + headerLength);
+    }
+
+    /// <summary>
+    /// Reads and checks the header (magic, version, dtype, shape, and that the stream holds the
+    /// bytes the shape claims, before anything is allocated); leaves the stream at the first data byte.
+    /// </summary>
+    internal static NpyHeader ReadHeader(Stream stream, string sourceName)
+    {
+        var (descr, fortranOrder, shape, headerEnd) = ReadRawHeader(stream, sourceName);
 
         int itemSize = descr switch
         {
@@ -156,7 +166,7 @@ public static class NpyReader
             throw new DataFormatException($"{sourceName}: the shape {FormatShape(shape)} is too large.");
         }
 
-        long offset = 8 + lengthSize + headerLength;
+        long offset = headerEnd;
         if (stream.CanSeek)
         {
             long available = stream.Length - stream.Position;

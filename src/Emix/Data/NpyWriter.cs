@@ -64,10 +64,27 @@ public static class NpyWriter
     }
 
     /// <summary>The magic string, version, header length and padded header dict of a version 1.0 file.</summary>
-    internal static byte[] BuildHeader(int rowCount, int featureCount, int minimumLength = 0)
+    internal static byte[] BuildHeader(int rowCount, int featureCount, int minimumLength = 0) =>
+        BuildHeader("<f8", string.Create(CultureInfo.InvariantCulture, $"({rowCount}, {featureCount})"), minimumLength);
+
+    /// <summary>
+    /// Writes the header of a C-order uint8 array of <paramref name="shape"/> (e.g. masks t × h × w); the
+    /// caller writes the bytes after it, row-major.
+    /// </summary>
+    public static void WriteUInt8Header(Stream stream, ReadOnlySpan<int> shape)
     {
-        string dict = string.Create(CultureInfo.InvariantCulture,
-            $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({rowCount}, {featureCount}), }}");
+        ArgumentNullException.ThrowIfNull(stream);
+        var extents = new string[shape.Length];
+        for (int i = 0; i < shape.Length; i++)
+            extents[i] = shape[i].ToString(CultureInfo.InvariantCulture);
+        string tuple = shape.Length == 1 ? $"({extents[0]},)" : $"({string.Join(", ", extents)})";
+        stream.Write(BuildHeader("|u1", tuple));
+    }
+
+    /// <summary>The same for any dtype string and shape tuple (e.g. "|u1" and "(t, h, w)").</summary>
+    internal static byte[] BuildHeader(string descr, string shape, int minimumLength = 0)
+    {
+        string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}";
         const int Preamble = 10; // magic (6) + version (2) + header length (2)
         int unpadded = Preamble + dict.Length + 1; // + the final newline
         int total = (Math.Max(unpadded, minimumLength) + Alignment - 1) / Alignment * Alignment;
