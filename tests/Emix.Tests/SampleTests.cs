@@ -82,6 +82,21 @@ public partial class SampleTests : IDisposable
         Assert.Contains("Same fit from the rows copied into memory: True", output);
     }
 
+    [Fact]
+    public void The_background_strip_sample_finds_the_moving_square_and_draws_the_strip()
+    {
+        var (code, output) = RunSample("BackgroundStrip");
+        Assert.True(code == 0, output);
+        // The square is 24 × 24 = 576 pixels; once the model has learnt the scene the mask holds about that many.
+        foreach (string frame in new[] { "frame 60", "frame 80", "frame 100" })
+        {
+            var line = output.Split('\n').Single(l => l.StartsWith(frame + ":", StringComparison.Ordinal));
+            int moving = int.Parse(line.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(moving, 480, 700);
+        }
+        Assert.Equal((672, 256), Png.Size(File.ReadAllBytes(Path.Combine(_folder, "strip.png"))));
+    }
+
     private (int Code, string Output) RunSample(string name, params string[] args) =>
         ChildProcess.Run(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", _folder,
             [Path.Combine(AppContext.BaseDirectory, name + ".dll"), .. args]);
