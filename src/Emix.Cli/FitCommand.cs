@@ -77,8 +77,6 @@ internal static class FitCommand
             double stepPower = parse.GetValue(online.StepPower);
             if (stepwise)
             {
-                if (poisson)
-                    throw new UsageException("--online fits the gaussian family (stepwise EM of other families is not in the command yet).");
                 OnlineFit.CheckOptions(parse, online, batchRows, stepPower, passes, distributed.Enabled, initLabels, constraints.Fix, constraints.OnCollapse, fitOptions.InitCount);
             }
             else
@@ -89,8 +87,9 @@ internal static class FitCommand
             {
                 if (parse.GetValue(initParams) is not null)
                     throw new UsageException("--init-params with DATA - (standard input): not supported; the first batch is initialised by --init.");
+                var stepper = OnlineFit.Stepper.For(poisson, options, stepPower, null);
                 var streamed = ProgressDisplay.Run(context, "fit", batchRows, 1, parse.GetValue(quiet),
-                    progress => OnlineFit.FitStandardInput(context, dataOptions.ReadOptions(parse), options, batchRows, stepPower, passes, progress));
+                    progress => OnlineFit.FitStandardInput(context, dataOptions.ReadOptions(parse), stepper, options.ComponentCount, batchRows, stepPower, passes, progress));
                 context.CancellationToken.ThrowIfCancellationRequested();
                 if (parse.GetValue(output) is { } streamedPath)
                     CommonOptions.SaveModel(streamed, streamedPath);
@@ -130,7 +129,7 @@ internal static class FitCommand
                 {
                     var report = iterationEnds.Then(traffic?.Then(progress) ?? progress);
                     if (stepwise)
-                        return OnlineFit.FitRows(rows, options, batchRows, stepPower, passes, report, context.CancellationToken);
+                        return OnlineFit.FitRows(OnlineFit.Stepper.For(poisson, options, stepPower, poissonStart), rows, options.ComponentCount, batchRows, stepPower, passes, report, context.CancellationToken);
                     return poisson
                         ? (MixtureModel)new PoissonMixture(PoissonOptions(options, poissonStart)).Fit(rows, report, context.CancellationToken)
                         : new GaussianMixture(options).Fit(rows, report, context.CancellationToken);
@@ -196,7 +195,7 @@ internal static class FitCommand
     }
 
     /// <summary>The Poisson fit's options: the common ones of the command line, and its starting parameters.</summary>
-    private static PoissonMixtureOptions PoissonOptions(GaussianMixtureOptions o, PoissonParameterValues? start) => new()
+    internal static PoissonMixtureOptions PoissonOptions(GaussianMixtureOptions o, PoissonParameterValues? start) => new()
     {
         ComponentCount = o.ComponentCount, Tolerance = o.Tolerance, MaxIterations = o.MaxIterations, InitCount = o.InitCount, Init = o.Init,
         InitialLabels = o.InitialLabels, Seed = o.Seed, MaxDegreeOfParallelism = o.MaxDegreeOfParallelism, ChunkRows = o.ChunkRows,

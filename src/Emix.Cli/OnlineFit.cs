@@ -46,26 +46,41 @@ internal static class OnlineFit
         _ = online;
     }
 
+    /// <summary>One family's stepwise estimator, as the command drives it.</summary>
+    internal sealed record Stepper(Func<RowSource, CancellationToken, MixtureModel> PartialFit, Func<RowSource, int, int, IProgress<FitProgress>, CancellationToken, MixtureModel> Fit,
+        Func<long> Steps, Func<long> RowsSeen, Func<double> RunningLowerBound, Func<MixtureModel?> Model)
+    {
+        public static Stepper For(bool poisson, GaussianMixtureOptions options, double stepPower, PoissonParameterValues? poissonStart)
+        {
+            if (poisson)
+            {
+                var p = new OnlinePoissonMixture(FitCommand.PoissonOptions(options, poissonStart), stepPower);
+                return new(p.PartialFit, (rows, b, passes, progress, ct) => p.Fit(rows, b, passes, progress, ct), () => p.Steps, () => p.RowsSeen, () => p.RunningLowerBound, () => p.Model);
+            }
+            var g = new OnlineGaussianMixture(options, stepPower);
+            return new(g.PartialFit, (rows, b, passes, progress, ct) => g.Fit(rows, b, passes, progress, ct), () => g.Steps, () => g.RowsSeen, () => g.RunningLowerBound, () => g.Model);
+        }
+    }
+
     /// <summary>Fits DATA (a plan's rows) stepwise.</summary>
-    public static GaussianMixtureModel FitRows(RowSource rows, GaussianMixtureOptions options, int batchRows, double stepPower, int passes,
+    public static MixtureModel FitRows(Stepper fit, RowSource rows, int componentCount, int batchRows, double stepPower, int passes,
         IProgress<FitProgress> progress, CancellationToken cancellationToken)
     {
         if (stepPower == 0 && batchRows < rows.RowCount)
             throw new UsageException($"--step-power 0 keeps only the last batch: it needs one batch of all {rows.RowCount} rows (--batch-rows {rows.RowCount} or more).");
-        if (rows.RowCount < options.ComponentCount)
-            throw new UsageException($"{rows.Source}: {rows.RowCount} rows, fewer than the {options.ComponentCount} components asked for (-k).");
-        return new OnlineGaussianMixture(options, stepPower).Fit(rows, Math.Min(batchRows, rows.RowCount), passes, progress, cancellationToken);
+        if (rows.RowCount < componentCount)
+            throw new UsageException($"{rows.Source}: {rows.RowCount} rows, fewer than the {componentCount} components asked for (-k).");
+        return fit.Fit(rows, Math.Min(batchRows, rows.RowCount), passes, progress, cancellationToken);
     }
 
     /// <summary>Fits CSV from standard input, batch by batch (one pass; nothing but the batch is held).</summary>
-    public static GaussianMixtureModel FitStandardInput(CliContext context, CsvReadOptions read, GaussianMixtureOptions options, int batchRows, double stepPower, int passes,
+    public static MixtureModel FitStandardInput(CliContext context, CsvReadOptions read, Stepper fit, int componentCount, int batchRows, double stepPower, int passes,
         IProgress<FitProgress> progress)
     {
         if (passes != 1)
             throw new UsageException("--passes: standard input can be read once; save the stream to a file for more passes.");
         if (stepPower == 0)
             throw new UsageException("--step-power 0 needs one batch of all rows, which a stream does not have; use a value in (0.5, 1].");
-        var fit = new OnlineGaussianMixture(options, stepPower);
         string? header = null;
         bool first = true;
         long line = 0;
@@ -79,11 +94,11 @@ internal static class OnlineFit
             string source = string.Create(CultureInfo.InvariantCulture, $"standard input (the batch ending at line {line})");
             var data = CsvReader.Read(new StringReader((header is null ? "" : header + "\n") + batch), source,
                 read with { Header = header is null ? HeaderMode.Absent : HeaderMode.Present });
-            if (fit.Steps == 0 && data.RowCount < options.ComponentCount)
-                throw new UsageException($"{source}: the first batch has {data.RowCount} rows, fewer than the {options.ComponentCount} components (-k); use a larger --batch-rows.");
-            double before = fit.RunningLowerBound;
+            if (fit.Steps() == 0 && data.RowCount < componentCount)
+                throw new UsageException($"{source}: the first batch has {data.RowCount} rows, fewer than the {componentCount} components (-k); use a larger --batch-rows.");
+            double before = fit.RunningLowerBound();
             fit.PartialFit(data, context.CancellationToken);
-            progress.Report(new FitProgress(1, (int)Math.Min(int.MaxValue, fit.Steps), fit.RunningLowerBound, fit.RunningLowerBound - before) { RowsSeen = fit.RowsSeen });
+            progress.Report(new FitProgress(1, (int)Math.Min(int.MaxValue, fit.Steps()), fit.RunningLowerBound(), fit.RunningLowerBound() - before) { RowsSeen = fit.RowsSeen() });
             batch.Clear();
             inBatch = 0;
         }
@@ -108,7 +123,7 @@ internal static class OnlineFit
             context.CancellationToken.ThrowIfCancellationRequested();
         }
         Step();
-        return fit.Model ?? throw new DataFormatException("standard input: no data rows.");
+        return fit.Model() ?? throw new DataFormatException("standard input: no data rows.");
     }
 
     /// <summary>Whether a line's first cell reads as a number (else it is taken for a header).</summary>

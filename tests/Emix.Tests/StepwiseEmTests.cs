@@ -139,6 +139,80 @@ public sealed class StepwiseEmTests : IDisposable
     }
 
     [Fact]
+    public void Poisson_stepwise_em_follows_the_definition_written_out_here()
+    {
+        // The definition for independent Poisson counts, written in the test apart from the family's code:
+        // s0 = (w, w·λ); per batch s̄ = means of (r, r·x); s = (1 − γ)s + γ s̄; w = s0/Σ s0, λ = s1/s0.
+        var data = CsvReader.Read(Fixtures.Path_("poisson/counts_small.csv"));
+        int n = data.RowCount, d = data.FeatureCount, k = 2, batch = 37;
+        double power = 0.7;
+        double[] w = [0.5, 0.5];
+        double[,] rate = { { 2, 6 }, { 8, 3 } };
+        var start = new PoissonParameterValues(w.ToArray(), Fixtures.Flatten(rate));
+        var online = new OnlinePoissonMixture(new PoissonMixtureOptions { ComponentCount = k, InitialParameters = start }, power);
+        var s0 = w.ToArray();
+        var s1 = new double[k, d];
+        for (int j = 0; j < k; j++)
+            for (int a = 0; a < d; a++)
+                s1[j, a] = w[j] * rate[j, a];
+        long t = 0;
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int from = 0; from < n; from += batch, t++)
+            {
+                int rows = Math.Min(batch, n - from);
+                var b0 = new double[k];
+                var b1 = new double[k, d];
+                for (int i = from; i < from + rows; i++)
+                {
+                    var log = new double[k];
+                    for (int j = 0; j < k; j++)
+                    {
+                        log[j] = Math.Log(w[j]);
+                        for (int a = 0; a < d; a++)
+                            log[j] += (data[i, a] * Math.Log(rate[j, a])) - rate[j, a];
+                    }
+                    double top = log.Max(), sum = log.Sum(v => Math.Exp(v - top));
+                    for (int j = 0; j < k; j++)
+                    {
+                        double r = Math.Exp(log[j] - top) / sum;
+                        b0[j] += r / rows;
+                        for (int a = 0; a < d; a++)
+                            b1[j, a] += r * data[i, a] / rows;
+                    }
+                }
+                double gamma = Math.Pow(t + 2, -power);
+                for (int j = 0; j < k; j++)
+                {
+                    s0[j] = ((1 - gamma) * s0[j]) + (gamma * b0[j]);
+                    for (int a = 0; a < d; a++)
+                        s1[j, a] = ((1 - gamma) * s1[j, a]) + (gamma * b1[j, a]);
+                }
+                double total = s0.Sum();
+                for (int j = 0; j < k; j++)
+                {
+                    w[j] = s0[j] / total;
+                    for (int a = 0; a < d; a++)
+                        rate[j, a] = s1[j, a] / s0[j];
+                }
+            }
+            var model = online.Fit(data, batch, passes: 1);
+            Close.All(w, model.Weights, 1e-12, $"pass {pass + 1}: weights");
+            RelativeAll(Fixtures.Flatten(rate), Fixtures.Flatten(model.Rates), 1e-12, $"pass {pass + 1}: rates");
+        }
+
+        string path = Path.Combine(_folder, "poisson-online.json");
+        online.Model!.Save(path);
+        var resumed = OnlinePoissonMixture.Resume(PoissonMixtureModel.Load(path)).Fit(data, batch, passes: 1);
+        var unbroken = online.Fit(data, batch, passes: 1);
+        Assert.Equal(TestData.Bits(unbroken), TestData.Bits(resumed));
+
+        var stderr = new StringWriter();
+        Assert.Equal(0, EmixApp.Run(["fit", Fixtures.Path_("poisson/counts.csv"), "-k", "3", "--family", "poisson", "--online", "--batch-rows", "50", "-o", Path.Combine(_folder, "p.json"), "--quiet"], new StringWriter(), stderr));
+        Assert.Equal(12, PoissonMixtureModel.Load(Path.Combine(_folder, "p.json")).Fit!.Stepwise!.Steps);
+    }
+
+    [Fact]
     public void The_cli_fits_a_file_and_standard_input_and_refuses_bad_steps()
     {
         var data = TestData.Blobs(2_000);

@@ -34,14 +34,16 @@ internal sealed class PoissonEstimation(PoissonMixtureOptions options, RowSource
     {
     }
 
-    public PoissonParameters MStep(MixtureStatistics statistics, PoissonParameters previous) => Estimate(statistics.Values, null);
+    public PoissonParameters MStep(MixtureStatistics statistics, PoissonParameters previous) => Estimate(_layout, statistics.Values, null);
+
+    private PoissonParameters Estimate(double[] values, double? initRowCount) => Estimate(_layout, values, initRowCount);
 
     /// <summary>Weights nkReg / <paramref name="initRowCount"/> after an initialisation (as scikit-learn), nkReg / Σ nkReg after an E-step.</summary>
-    private PoissonParameters Estimate(double[] values, double? initRowCount)
+    internal static PoissonParameters Estimate(PoissonStatisticsLayout layout, double[] values, double? initRowCount)
     {
-        int k = _layout.ComponentCount, d = _layout.FeatureCount;
-        var nk = _layout.Nk(values);
-        var sums = _layout.Sums(values);
+        int k = layout.ComponentCount, d = layout.FeatureCount;
+        var nk = layout.Nk(values);
+        var sums = layout.Sums(values);
         var weights = new double[k];
         var rates = new double[k * d];
         double total = 0;
