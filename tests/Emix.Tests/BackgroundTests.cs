@@ -106,14 +106,7 @@ public sealed class BackgroundTests : IDisposable
         {
             string path = Path.Combine(_folder, name);
             using var file = File.Create(path);
-            string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}";
-            int total = (10 + dict.Length + 1 + 63) / 64 * 64;
-            var header = new byte[total];
-            new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 }.CopyTo(header, 0);
-            BitConverter.GetBytes((ushort)(total - 10)).CopyTo(header, 8);
-            System.Text.Encoding.ASCII.GetBytes(dict.PadRight(total - 11)).CopyTo(header, 10);
-            header[^1] = (byte)'\n';
-            file.Write(header);
+            file.Write(TestData.NpyHeader(descr, shape));
             file.Write(new byte[dataBytes]);
             return path;
         }

@@ -49,8 +49,12 @@ public sealed class DistributedTests : IDisposable
         // 20 chunks of 1024 rows: four ranks get 5 chunks each, not aligned to the reduction tree.
         string data = Path.Combine(_folder, "blobs.npy");
         Emix.Data.NpyWriter.Write(data, TestData.Blobs(20_000, d: 3));
-        string[] fit = ["fit", data, "-k", "3", "--covariance", type, "--init", init, "--seed", "5", "--tol", "1e-6", "--max-iter", "30", "--threads", "1", "--quiet"];
+        RanksWriteThePlainFitsFile(["fit", data, "-k", "3", "--covariance", type, "--init", init, "--seed", "5", "--tol", "1e-6", "--max-iter", "30", "--threads", "1", "--quiet"]);
+    }
 
+    /// <summary>The fit's model file written by 1, 2 and 4 ranks is byte for byte the single-process fit's.</summary>
+    private void RanksWriteThePlainFitsFile(string[] fit)
+    {
         string plain = Path.Combine(_folder, "plain.json");
         var output = new StringWriter();
         Assert.True(Cli.EmixApp.Run([.. fit, "-o", plain], output, output) == 0, output.ToString());
@@ -71,18 +75,7 @@ public sealed class DistributedTests : IDisposable
         // The second family goes through the same driver, reduction and process group: the same bits.
         string data = Path.Combine(_folder, "counts.npy");
         Emix.Data.NpyWriter.Write(data, PoissonMixtureTests.Draws(20_000));
-        string[] fit = ["fit", data, "-k", "3", "--family", "poisson", "--seed", "5", "--tol", "1e-9", "--max-iter", "40", "--threads", "1", "--quiet"];
-        string plain = Path.Combine(_folder, "plain.json");
-        var output = new StringWriter();
-        Assert.True(Cli.EmixApp.Run([.. fit, "-o", plain], output, output) == 0, output.ToString());
-        byte[] expected = File.ReadAllBytes(plain);
-        foreach (int ranks in new[] { 1, 2, 4 })
-        {
-            string model = Path.Combine(_folder, $"p{ranks}.json");
-            var (code, text) = Run(ranks, [.. fit, "-o", model, "--distributed"], TimeSpan.FromMinutes(2));
-            Assert.True(code == 0, $"P={ranks}: exit {code}\n{text}");
-            Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(model)), $"P={ranks}: the model file differs from the plain fit's");
-        }
+        RanksWriteThePlainFitsFile(["fit", data, "-k", "3", "--family", "poisson", "--seed", "5", "--tol", "1e-9", "--max-iter", "40", "--threads", "1", "--quiet"]);
     }
 
     [SkippableFact]

@@ -39,13 +39,7 @@ public class OutOfCoreTests : IDisposable
         for (int i = 0; i < columns.Length; i++)
             columns[i] = (float)(rng.NextNormal() + (i % 3 == 0 ? 4 : 0));
         string path = Path.Combine(_folder, "f4.npy");
-        string dict = $"{{'descr': '<f4', 'fortran_order': True, 'shape': ({n}, 2), }}";
-        int total = (10 + dict.Length + 1 + 63) / 64 * 64;
-        var header = new byte[total];
-        new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 }.CopyTo(header, 0);
-        BitConverter.GetBytes((ushort)(total - 10)).CopyTo(header, 8);
-        System.Text.Encoding.ASCII.GetBytes(dict.PadRight(total - 11)).CopyTo(header, 10);
-        header[^1] = (byte)'\n';
+        var header = TestData.NpyHeader("<f4", $"({n}, 2)", fortranOrder: true);
         using (var file = File.Create(path))
         {
             file.Write(header);

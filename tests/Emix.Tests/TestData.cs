@@ -40,6 +40,19 @@ internal static class TestData
         return data;
     }
 
+    /// <summary>A version 1.0 .npy header by hand (any dtype string and shape tuple, C order), for files the writer would refuse to make.</summary>
+    public static byte[] NpyHeader(string descr, string shape, bool fortranOrder = false)
+    {
+        string dict = $"{{'descr': '{descr}', 'fortran_order': {(fortranOrder ? "True" : "False")}, 'shape': {shape}, }}";
+        int total = (10 + dict.Length + 1 + 63) / 64 * 64;
+        var header = new byte[total];
+        new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 }.CopyTo(header, 0);
+        BitConverter.GetBytes((ushort)(total - 10)).CopyTo(header, 8);
+        System.Text.Encoding.ASCII.GetBytes(dict.PadRight(total - 11)).CopyTo(header, 10);
+        header[^1] = (byte)'\n';
+        return header;
+    }
+
     /// <summary>The model file of the parameters alone (no fit report, which records options such as the seed).</summary>
     public static byte[] ParameterBits(GaussianMixtureModel m) =>
         Bits(GaussianMixtureModel.Create(m.CovarianceType, m.Weights, m.Means, m.Covariances, m.FeatureNames));

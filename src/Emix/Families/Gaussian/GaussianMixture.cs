@@ -53,20 +53,7 @@ public sealed class GaussianMixture
         ArgumentNullException.ThrowIfNull(data);
         var o = Options;
         int k = o.ComponentCount, d = data.FeatureCount, n = data.RowCount;
-        if (n < 2)
-            throw new ArgumentException($"{data.Source}: a fit needs at least 2 rows, got {n}.", nameof(data));
-        if (n < k)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{data.Source}: {k} components need at least {k} rows, got {n}. Use fewer components."), nameof(data));
-        if (data.IsWeighted)
-        {
-            int positive = 0;
-            foreach (double w in data.Weights)
-                positive += w > 0 ? 1 : 0;
-            if (positive < k)
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"{data.Source}: {k} components need at least {k} rows of positive weight, got {positive}. Use fewer components."), nameof(data));
-        }
+        FitInputs.RequireRows(data, k);
         RequireRepresentableScale(data);
         var structure = CovarianceStructure.For(o.CovarianceType);
         if (warmStart is not null && (warmStart.CovarianceType != o.CovarianceType || warmStart.ComponentCount != k || warmStart.FeatureCount != d))

@@ -45,11 +45,7 @@ public sealed class PoissonMixture
         ArgumentNullException.ThrowIfNull(data);
         var o = Options;
         int k = o.ComponentCount, d = data.FeatureCount, n = data.RowCount;
-        if (n < 2)
-            throw new ArgumentException($"{data.Source}: a fit needs at least 2 rows, got {n}.", nameof(data));
-        if (n < k)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{data.Source}: {k} components need at least {k} rows, got {n}. Use fewer components."), nameof(data));
+        FitInputs.RequireRows(data, k);
         if (data.HasMissing)
             throw new DataFormatException($"{data.Source}: has {data.MissingCount} missing cells; the Poisson family needs every count (drop the incomplete rows).");
         PoissonUserParameters.RequireCounts(data);
