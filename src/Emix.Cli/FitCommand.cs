@@ -25,10 +25,10 @@ internal static class FitCommand
         covariance.AcceptOnlyFromAmong([.. MixtureNames.CovarianceTypeNames]);
         var family = new Option<string>("--family")
         {
-            Description = "Component family: gaussian, or poisson (independent counts per feature; the data must be non-negative integers).",
+            Description = "Component family: gaussian, poisson (independent counts per feature; non-negative integers) or bernoulli (independent 0/1 features: latent class analysis).",
             DefaultValueFactory = _ => "gaussian",
         };
-        family.AcceptOnlyFromAmong("gaussian", "poisson");
+        family.AcceptOnlyFromAmong("gaussian", "poisson", "bernoulli");
         var initParams = new Option<string?>("--init-params")
         {
             Description = "JSON with initial \"weights\", \"means\", \"covariances\" or \"precisions\" (scikit-learn's shapes; any subset); for --family poisson, \"weights\" and \"rates\". A model file works too.",
@@ -68,8 +68,9 @@ internal static class FitCommand
                 throw new UsageException("unknown --covariance value.");
             var options = fitOptions.Read(parse) with { ComponentCount = parse.GetValue(components), CovarianceType = type };
             options.Validate(); // before reading a possibly large file
-            bool poisson = parse.GetValue(family) == "poisson";
-            if (poisson)
+            string familyName = parse.GetValue(family)!;
+            bool poisson = familyName == "poisson", bernoulli = familyName == "bernoulli";
+            if (poisson || bernoulli)
                 RequireGaussianOnlyAbsent(parse, covariance, fitOptions.RegCovar, constraints.Fix, constraints.OnCollapse);
             options = constraints.ApplyTo(options, parse);
             bool stepwise = parse.GetValue(online.Enabled);
@@ -77,6 +78,8 @@ internal static class FitCommand
             double stepPower = parse.GetValue(online.StepPower);
             if (stepwise)
             {
+                if (bernoulli)
+                    throw new UsageException("--online fits the gaussian and poisson families (stepwise EM of bernoulli is not in the command yet).");
                 OnlineFit.CheckOptions(parse, online, batchRows, stepPower, passes, distributed.Enabled, initLabels, constraints.Fix, constraints.OnCollapse, fitOptions.InitCount);
             }
             else
@@ -110,10 +113,13 @@ internal static class FitCommand
             if (rows.RowCount < options.ComponentCount)
                 throw new UsageException($"{rows.Source}: {rows.RowCount} row{(rows.RowCount == 1 ? "" : "s")}, fewer than the {options.ComponentCount} components asked for (-k); use fewer components.");
             PoissonParameterValues? poissonStart = null;
+            BernoulliParameterValues? bernoulliStart = null;
             if (parse.GetValue(initParams) is { } initPath)
             {
                 if (poisson)
                     poissonStart = InitialParametersFile.ReadPoisson(initPath, options.ComponentCount, rows.FeatureCount);
+                else if (bernoulli)
+                    bernoulliStart = InitialParametersFile.ReadBernoulli(initPath, options.ComponentCount, rows.FeatureCount);
                 else
                     options = options with { InitialParameters = InitialParametersFile.Read(initPath, type, options.ComponentCount, rows.FeatureCount) };
             }
@@ -130,6 +136,8 @@ internal static class FitCommand
                     var report = iterationEnds.Then(traffic?.Then(progress) ?? progress);
                     if (stepwise)
                         return OnlineFit.FitRows(OnlineFit.Stepper.For(poisson, options, stepPower, poissonStart), rows, options.ComponentCount, batchRows, stepPower, passes, report, context.CancellationToken);
+                    if (bernoulli)
+                        return new BernoulliMixture(BernoulliOptions(options, bernoulliStart)).Fit(rows, report, context.CancellationToken);
                     return poisson
                         ? (MixtureModel)new PoissonMixture(PoissonOptions(options, poissonStart)).Fit(rows, report, context.CancellationToken)
                         : new GaussianMixture(options).Fit(rows, report, context.CancellationToken);
@@ -211,6 +219,14 @@ internal static class FitCommand
                 throw new UsageException($"{option.Name} applies to stepwise EM only (--online).");
         }
     }
+
+    /// <summary>The Bernoulli fit's options: the common ones of the command line, and its starting parameters.</summary>
+    private static BernoulliMixtureOptions BernoulliOptions(GaussianMixtureOptions o, BernoulliParameterValues? start) => new()
+    {
+        ComponentCount = o.ComponentCount, Tolerance = o.Tolerance, MaxIterations = o.MaxIterations, InitCount = o.InitCount, Init = o.Init,
+        InitialLabels = o.InitialLabels, Seed = o.Seed, MaxDegreeOfParallelism = o.MaxDegreeOfParallelism, ChunkRows = o.ChunkRows,
+        InitSampleRows = o.InitSampleRows, InitialParameters = start,
+    };
 
     /// <summary>Refuses the options that only a Gaussian fit reads when another family is asked for.</summary>
     private static void RequireGaussianOnlyAbsent(ParseResult parse, params Option?[] gaussianOnly)

@@ -38,25 +38,46 @@ public static class InitialParametersFile
     /// <exception cref="ModelFormatException">The file is missing, not JSON, or has wrong shapes or values.</exception>
     public static PoissonParameterValues ReadPoisson(string path, int componentCount, int featureCount)
     {
+        var (weights, rates) = ReadWeightsAnd(path, "rates", componentCount, featureCount);
+        var values = new PoissonParameterValues(weights, rates);
+        Check(path, () => Families.Poisson.PoissonUserParameters.Check(values, componentCount, featureCount));
+        return values;
+    }
+
+    /// <summary>Reads initial Bernoulli parameters: <c>{"weights": [k], "probabilities": [[d] × k]}</c> (a Bernoulli model file is such a file).</summary>
+    /// <exception cref="ModelFormatException">The file is missing, not JSON, or has wrong shapes or values.</exception>
+    public static BernoulliParameterValues ReadBernoulli(string path, int componentCount, int featureCount)
+    {
+        var (weights, probabilities) = ReadWeightsAnd(path, "probabilities", componentCount, featureCount);
+        var values = new BernoulliParameterValues(weights, probabilities);
+        Check(path, () => Families.Bernoulli.BernoulliUserParameters.Check(values, componentCount, featureCount));
+        return values;
+    }
+
+    /// <summary>"weights" (k) and one k × d matrix, both required.</summary>
+    private static (double[] Weights, double[] Matrix) ReadWeightsAnd(string path, string matrix, int k, int d)
+    {
         ArgumentNullException.ThrowIfNull(path);
         ModelFormatException Error(string message) => new($"{path}: {message}");
         using var document = ParseFile(path, ModelFile.JsonOptions, Error);
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
-            throw Error($"expected a JSON object with weights and rates, found {JsonArrays.Describe(root)}.");
-        int k = componentCount, d = featureCount;
-        var values = new PoissonParameterValues(
-            JsonArrays.Read(ModelFile.Required(root, "weights", Error), [k], "weights", Error),
-            JsonArrays.Read(ModelFile.Required(root, "rates", Error), [k, d], "rates", Error));
+            throw Error($"expected a JSON object with weights and {matrix}, found {JsonArrays.Describe(root)}.");
+        return (JsonArrays.Read(ModelFile.Required(root, "weights", Error), [k], "weights", Error),
+            JsonArrays.Read(ModelFile.Required(root, matrix, Error), [k, d], matrix, Error));
+    }
+
+    /// <summary>Runs a family's value check, reporting a failure as a bad file.</summary>
+    private static void Check(string path, Action check)
+    {
         try
         {
-            _ = Families.Poisson.PoissonUserParameters.Check(values, k, d);
+            check();
         }
         catch (ArgumentException e)
         {
-            throw Error(e.Message);
+            throw new ModelFormatException($"{path}: {e.Message}");
         }
-        return values;
     }
 
     /// <summary>

@@ -24,7 +24,8 @@ internal abstract class ModelSection
     /// <summary>Reads a model whose format and version are checked.</summary>
     public abstract MixtureModel Read(JsonElement root, Func<string, ModelFormatException> error);
 
-    private static readonly ModelSection[] Sections = [Families.Gaussian.GaussianModelSection.Instance, Families.Poisson.PoissonModelSection.Instance];
+    private static readonly ModelSection[] Sections =
+        [Families.Gaussian.GaussianModelSection.Instance, Families.Poisson.PoissonModelSection.Instance, Families.Bernoulli.BernoulliModelSection.Instance];
 
     /// <summary>The section that reads files of <paramref name="format"/>; null for none.</summary>
     public static ModelSection? ForFormat(string format) => Array.Find(Sections, s => s.FormatName == format);
@@ -34,6 +35,7 @@ internal abstract class ModelSection
     {
         GaussianMixtureModel => Families.Gaussian.GaussianModelSection.Instance,
         PoissonMixtureModel => Families.Poisson.PoissonModelSection.Instance,
+        BernoulliMixtureModel => Families.Bernoulli.BernoulliModelSection.Instance,
         _ => throw new ArgumentException($"No model file section for {model.GetType().Name}.", nameof(model)),
     };
 }

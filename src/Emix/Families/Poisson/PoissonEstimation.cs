@@ -15,7 +15,7 @@ internal sealed class PoissonEstimation(PoissonMixtureOptions options, RowSource
     : IMixtureEstimation<PoissonParameters>, IGivenResponsibilities
 {
     private readonly RandomSource _rng = new(options.Seed);
-    private readonly PoissonStatisticsLayout _layout = new(options.ComponentCount, data.FeatureCount);
+    private readonly MeanStatisticsLayout _layout = new(options.ComponentCount, data.FeatureCount);
 
     public IMixtureFamily<PoissonParameters> Family => PoissonFamily.Instance;
 
@@ -38,67 +38,17 @@ internal sealed class PoissonEstimation(PoissonMixtureOptions options, RowSource
 
     private PoissonParameters Estimate(double[] values, double? initRowCount) => Estimate(_layout, values, initRowCount);
 
-    /// <summary>Weights nkReg / <paramref name="initRowCount"/> after an initialisation (as scikit-learn), nkReg / Σ nkReg after an E-step.</summary>
-    internal static PoissonParameters Estimate(PoissonStatisticsLayout layout, double[] values, double? initRowCount)
+    /// <summary>Weights and rates from the statistics (see <see cref="MeanStatisticsLayout.Estimate"/>).</summary>
+    internal static PoissonParameters Estimate(MeanStatisticsLayout layout, double[] values, double? initRowCount)
     {
-        int k = layout.ComponentCount, d = layout.FeatureCount;
-        var nk = layout.Nk(values);
-        var sums = layout.Sums(values);
-        var weights = new double[k];
-        var rates = new double[k * d];
-        double total = 0;
-        for (int j = 0; j < k; j++)
-        {
-            double nkReg = nk[j] + StatisticsLayout.NkGuard;
-            weights[j] = nkReg;
-            total += nkReg;
-            for (int a = 0; a < d; a++)
-                rates[(j * d) + a] = sums[(j * d) + a] / nkReg;
-        }
-        double divisor = initRowCount ?? total;
-        for (int j = 0; j < k; j++)
-            weights[j] /= divisor;
-        return PoissonParameters.Create(k, d, weights, rates);
+        var (weights, rates) = layout.Estimate(values, initRowCount);
+        return PoissonParameters.Create(layout.ComponentCount, layout.FeatureCount, weights, rates);
     }
 
-    public void AccumulateResponsibilities(ReadOnlySpan<double> rows, int n, ReadOnlySpan<double> resp, ReadOnlySpan<double> centres, Span<double> statistics, Span<double> scratch)
-    {
-        int k = _layout.ComponentCount, d = _layout.FeatureCount;
-        var nk = _layout.Nk(statistics);
-        var sums = _layout.Sums(statistics);
-        for (int i = 0; i < n; i++)
-        {
-            var x = rows.Slice(i * d, d);
-            for (int j = 0; j < k; j++)
-            {
-                double r = resp[(i * k) + j];
-                nk[j] += r;
-                if (r == 0)
-                    continue;
-                var sum = sums.Slice(j * d, d);
-                for (int a = 0; a < d; a++)
-                    sum[a] += r * x[a];
-            }
-        }
-    }
+    public void AccumulateResponsibilities(ReadOnlySpan<double> rows, int n, ReadOnlySpan<double> resp, ReadOnlySpan<double> centres, Span<double> statistics, Span<double> scratch) =>
+        _layout.AccumulateResponsibilities(rows, n, resp, statistics);
 
     public void AccumulateLabels(ReadOnlySpan<double> rows, int n, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights, ReadOnlySpan<double> centres,
-        Span<double> statistics, Span<double> scratch)
-    {
-        int d = _layout.FeatureCount;
-        var nk = _layout.Nk(statistics);
-        var sums = _layout.Sums(statistics);
-        for (int i = 0; i < n; i++)
-        {
-            int j = labels[i];
-            double r = weights.IsEmpty ? 1.0 : weights[i];
-            nk[j] += r;
-            if (r == 0)
-                continue;
-            var sum = sums.Slice(j * d, d);
-            var x = rows.Slice(i * d, d);
-            for (int a = 0; a < d; a++)
-                sum[a] += r * x[a];
-        }
-    }
+        Span<double> statistics, Span<double> scratch) =>
+        _layout.AccumulateLabels(rows, n, labels, weights, statistics);
 }

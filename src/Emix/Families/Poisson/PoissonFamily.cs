@@ -46,16 +46,7 @@ internal sealed class PoissonFamily : IMixtureFamily<PoissonParameters>
                 continue;
             var x = rows.Slice(i * d, d);
             logLikelihood += w * RowLogResponsibilities(p, x, logResp);
-            for (int j = 0; j < k; j++)
-            {
-                double r = Math.Exp(logResp[j]) * w;
-                if (r == 0)
-                    continue;
-                nk[j] += r;
-                var sum = sums.Slice(j * d, d);
-                for (int a = 0; a < d; a++)
-                    sum[a] += r * x[a];
-            }
+            layout.AddRow(x, logResp, w, nk, sums);
         }
         statistics[StatisticsLayout.LogLikelihoodOffset] += logLikelihood;
     }

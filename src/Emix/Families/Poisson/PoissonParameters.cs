@@ -1,3 +1,5 @@
+using Emix.Statistics;
+
 namespace Emix.Families.Poisson;
 
 /// <summary>
@@ -39,10 +41,10 @@ internal sealed class PoissonParameters
     /// <summary>Σ_a λ_ja per component: the −λ part of the log-density, the same for every row.</summary>
     public double[] RateSums { get; }
 
-    private PoissonStatisticsLayout? _layout;
+    private MeanStatisticsLayout? _layout;
 
     /// <summary>Where the statistics of an E-step under these parameters sit (made once).</summary>
-    public PoissonStatisticsLayout StatisticsLayout => _layout ??= new PoissonStatisticsLayout(ComponentCount, FeatureCount);
+    public MeanStatisticsLayout StatisticsLayout => _layout ??= new MeanStatisticsLayout(ComponentCount, FeatureCount);
 
     /// <summary>Takes the arrays (not copied); the caller has checked them (<see cref="PoissonUserParameters"/>).</summary>
     public static PoissonParameters Create(int k, int d, double[] weights, double[] rates) => new(k, d, weights, rates);

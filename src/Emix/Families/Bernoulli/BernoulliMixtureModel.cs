@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using Emix.Engine;
+using Emix.Families.Bernoulli;
+using Emix.Internals;
+
+namespace Emix;
+
+/// <summary>A fitted mixture of independent Bernoulli features: weights and probabilities of a 1 (k×d).</summary>
+public sealed class BernoulliMixtureModel : MixtureModel
+{
+    internal BernoulliMixtureModel(BernoulliParameters parameters, IReadOnlyList<string> featureNames, FitReport? fit,
+        int[]? trainingClusterSizes, double? trainingLogLikelihood)
+        : base(featureNames, fit, trainingClusterSizes, trainingLogLikelihood)
+    {
+        Parameters = parameters;
+    }
+
+    internal BernoulliParameters Parameters { get; }
+
+    /// <summary>"bernoulli".</summary>
+    public override string Family => "bernoulli";
+
+    /// <inheritdoc/>
+    public override int ComponentCount => Parameters.ComponentCount;
+
+    /// <inheritdoc/>
+    public override int FeatureCount => Parameters.FeatureCount;
+
+    /// <inheritdoc/>
+    public override double[] Weights => (double[])Parameters.Weights.Clone();
+
+    /// <summary>P(x_a = 1 | component j), k×d.</summary>
+    public double[,] Probabilities
+    {
+        get
+        {
+            int k = ComponentCount, d = FeatureCount;
+            var result = new double[k, d];
+            for (int j = 0; j < k; j++)
+                for (int a = 0; a < d; a++)
+                    result[j, a] = Parameters.Probabilities[(j * d) + a];
+            return result;
+        }
+    }
+
+    /// <summary>k·d probabilities and k − 1 weights.</summary>
+    public override long FreeParameterCount => Parameters.FreeParameterCount;
+
+    /// <summary>Builds a model from given weights and probabilities (validated).</summary>
+    public static BernoulliMixtureModel Create(IReadOnlyList<double> weights, double[,] probabilities, IReadOnlyList<string>? featureNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        int k = probabilities.GetLength(0), d = probabilities.GetLength(1);
+        var flat = probabilities.Cast<double>().ToArray();
+        var names = featureNames?.ToArray() ?? OnlineGaussianMixture.DefaultNames(d);
+        if (names.Length != d)
+            throw new ArgumentException($"{names.Length} feature names for {d} features.", nameof(featureNames));
+        return new BernoulliMixtureModel(BernoulliUserParameters.Check(new BernoulliParameterValues(weights, flat), k, d), names, null, null, null);
+    }
+
+    private DataSet CheckBinary(DataSet data)
+    {
+        CheckData(data);
+        BernoulliFamily.RequireBinary(data);
+        return data;
+    }
+
+    /// <inheritdoc/>
+    public override int[] Predict(DataSet data)
+    {
+        var labels = new int[CheckBinary(data).RowCount];
+        Passes.MostProbableComponents(BernoulliFamily.Instance, data, Parameters, null, labels);
+        return labels;
+    }
+
+    /// <inheritdoc/>
+    public override double[,] PredictProbabilities(DataSet data) => Passes.Probabilities(BernoulliFamily.Instance, CheckBinary(data), Parameters);
+
+    /// <inheritdoc/>
+    public override double[] ScoreSamples(DataSet data) => Passes.ScoreSamples(BernoulliFamily.Instance, CheckBinary(data), Parameters);
+
+    /// <inheritdoc/>
+    public override double LogLikelihood(DataSet data) => Passes.LogLikelihood(BernoulliFamily.Instance, CheckBinary(data), Parameters, null);
+
+    /// <inheritdoc/>
+    public override MixtureSample Sample(int count, long seed = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        int k = ComponentCount, d = FeatureCount;
+        var rng = new RandomSource(seed);
+        var perComponent = ComponentDraws.Counts(Parameters.Weights, count, rng);
+        var values = new double[count * d];
+        var labels = new int[count];
+        int row = 0;
+        for (int j = 0; j < k; j++)
+        {
+            for (int s = 0; s < perComponent[j]; s++, row++)
+            {
+                for (int a = 0; a < d; a++)
+                    values[(row * d) + a] = rng.NextDouble() < Parameters.Probabilities[(j * d) + a] ? 1 : 0;
+                labels[row] = j;
+            }
+        }
+        return new MixtureSample(DataSet.Wrap(values, d, FeatureNames, "sample"), labels);
+    }
+
+    private protected override string SummaryHeading => "Bernoulli finite mixture model fitted by EM algorithm";
+
+    private protected override string SummaryModelLine => string.Create(CultureInfo.InvariantCulture,
+        $"Model bernoulli (independent 0/1 features; latent classes) with {ComponentCount} component{(ComponentCount == 1 ? "" : "s")} on {FeatureCount} feature{(FeatureCount == 1 ? "" : "s")}");
+
+    private protected override void AppendParameterSummary(StringBuilder s) => AppendFeatureTable(s, "Probabilities of a 1:", Parameters.Probabilities);
+}
