@@ -25,10 +25,15 @@ internal static class FitCommand
         covariance.AcceptOnlyFromAmong([.. MixtureNames.CovarianceTypeNames]);
         var family = new Option<string>("--family")
         {
-            Description = "Component family: gaussian, poisson (independent counts per feature; non-negative integers) or bernoulli (independent 0/1 features: latent class analysis).",
+            Description = "Component family: gaussian, poisson (independent counts per feature; non-negative integers), bernoulli (independent 0/1 features: latent class analysis) or categorical (independent integer-coded features; levels found in the data).",
             DefaultValueFactory = _ => "gaussian",
         };
-        family.AcceptOnlyFromAmong("gaussian", "poisson", "bernoulli");
+        family.AcceptOnlyFromAmong("gaussian", "poisson", "bernoulli", "categorical");
+        var pseudoCount = new Option<double>("--pseudo-count")
+        {
+            Description = "For --family categorical: added to every level's count in each component's M-step (0: plain maximum likelihood, where a level a component never saw has probability 0).",
+            DefaultValueFactory = _ => 0,
+        };
         var initParams = new Option<string?>("--init-params")
         {
             Description = "JSON with initial \"weights\", \"means\", \"covariances\" or \"precisions\" (scikit-learn's shapes; any subset); for --family poisson, \"weights\" and \"rates\". A model file works too.",
@@ -51,7 +56,7 @@ internal static class FitCommand
         var missing = MissingValuesOption.Create();
         var command = new Command("fit", "Fit a mixture (Gaussian by default) to DATA by EM and print its summary.");
         command.Arguments.Add(data);
-        foreach (var option in new Option[] { components, family, covariance })
+        foreach (var option in new Option[] { components, family, covariance, pseudoCount })
             command.Options.Add(option);
         var fitOptions = FitOptionSet.AddTo(command);
         foreach (var option in new Option[] { initParams, initLabels, memoryLimit, missing, output, json, quiet })
@@ -69,8 +74,10 @@ internal static class FitCommand
             var options = fitOptions.Read(parse) with { ComponentCount = parse.GetValue(components), CovarianceType = type };
             options.Validate(); // before reading a possibly large file
             string familyName = parse.GetValue(family)!;
-            bool poisson = familyName == "poisson", bernoulli = familyName == "bernoulli";
-            if (poisson || bernoulli)
+            bool poisson = familyName == "poisson", bernoulli = familyName == "bernoulli", categorical = familyName == "categorical";
+            if (!categorical && parse.GetResult(pseudoCount) is { Implicit: false })
+                throw new UsageException("--pseudo-count applies to the categorical family only (--family categorical).");
+            if (poisson || bernoulli || categorical)
                 RequireGaussianOnlyAbsent(parse, covariance, fitOptions.RegCovar, constraints.Fix, constraints.OnCollapse);
             options = constraints.ApplyTo(options, parse);
             bool stepwise = parse.GetValue(online.Enabled);
@@ -78,8 +85,8 @@ internal static class FitCommand
             double stepPower = parse.GetValue(online.StepPower);
             if (stepwise)
             {
-                if (bernoulli)
-                    throw new UsageException("--online fits the gaussian and poisson families (stepwise EM of bernoulli is not in the command yet).");
+                if (bernoulli || categorical)
+                    throw new UsageException($"--online fits the gaussian and poisson families (stepwise EM of {familyName} is not in the command yet).");
                 OnlineFit.CheckOptions(parse, online, batchRows, stepPower, passes, distributed.Enabled, initLabels, constraints.Fix, constraints.OnCollapse, fitOptions.InitCount);
             }
             else
@@ -120,6 +127,8 @@ internal static class FitCommand
                     poissonStart = InitialParametersFile.ReadPoisson(initPath, options.ComponentCount, rows.FeatureCount);
                 else if (bernoulli)
                     bernoulliStart = InitialParametersFile.ReadBernoulli(initPath, options.ComponentCount, rows.FeatureCount);
+                else if (categorical)
+                    throw new UsageException("--init-params is not read for --family categorical; start from --init-labels or --init.");
                 else
                     options = options with { InitialParameters = InitialParametersFile.Read(initPath, type, options.ComponentCount, rows.FeatureCount) };
             }
@@ -138,6 +147,8 @@ internal static class FitCommand
                         return OnlineFit.FitRows(OnlineFit.Stepper.For(poisson, options, stepPower, poissonStart), rows, options.ComponentCount, batchRows, stepPower, passes, report, context.CancellationToken);
                     if (bernoulli)
                         return new BernoulliMixture(BernoulliOptions(options, bernoulliStart)).Fit(rows, report, context.CancellationToken);
+                    if (categorical)
+                        return new CategoricalMixture(WithCommon(options, new CategoricalMixtureOptions { PseudoCount = parse.GetValue(pseudoCount) })).Fit(rows, report, context.CancellationToken);
                     return poisson
                         ? (MixtureModel)new PoissonMixture(PoissonOptions(options, poissonStart)).Fit(rows, report, context.CancellationToken)
                         : new GaussianMixture(options).Fit(rows, report, context.CancellationToken);
@@ -203,12 +214,18 @@ internal static class FitCommand
     }
 
     /// <summary>The Poisson fit's options: the common ones of the command line, and its starting parameters.</summary>
-    internal static PoissonMixtureOptions PoissonOptions(GaussianMixtureOptions o, PoissonParameterValues? start) => new()
-    {
-        ComponentCount = o.ComponentCount, Tolerance = o.Tolerance, MaxIterations = o.MaxIterations, InitCount = o.InitCount, Init = o.Init,
-        InitialLabels = o.InitialLabels, Seed = o.Seed, MaxDegreeOfParallelism = o.MaxDegreeOfParallelism, ChunkRows = o.ChunkRows,
-        InitSampleRows = o.InitSampleRows, InitialParameters = start,
-    };
+    internal static PoissonMixtureOptions PoissonOptions(GaussianMixtureOptions o, PoissonParameterValues? start) =>
+        WithCommon(o, new PoissonMixtureOptions { InitialParameters = start });
+
+    /// <summary><paramref name="target"/> (another family's options) with the command line's options that every family has.</summary>
+    private static T WithCommon<T>(GaussianMixtureOptions o, T target)
+        where T : MixtureOptions =>
+        (T)((MixtureOptions)target with
+        {
+            ComponentCount = o.ComponentCount, Tolerance = o.Tolerance, MaxIterations = o.MaxIterations, InitCount = o.InitCount, Init = o.Init,
+            InitialLabels = o.InitialLabels, Seed = o.Seed, MaxDegreeOfParallelism = o.MaxDegreeOfParallelism, ChunkRows = o.ChunkRows,
+            InitSampleRows = o.InitSampleRows,
+        });
 
     /// <summary>Refuses the stepwise options without --online (they would be silently ignored).</summary>
     private static void RequireOnlineOptionsAbsent(ParseResult parse, OnlineFit.Options online)
@@ -221,12 +238,8 @@ internal static class FitCommand
     }
 
     /// <summary>The Bernoulli fit's options: the common ones of the command line, and its starting parameters.</summary>
-    private static BernoulliMixtureOptions BernoulliOptions(GaussianMixtureOptions o, BernoulliParameterValues? start) => new()
-    {
-        ComponentCount = o.ComponentCount, Tolerance = o.Tolerance, MaxIterations = o.MaxIterations, InitCount = o.InitCount, Init = o.Init,
-        InitialLabels = o.InitialLabels, Seed = o.Seed, MaxDegreeOfParallelism = o.MaxDegreeOfParallelism, ChunkRows = o.ChunkRows,
-        InitSampleRows = o.InitSampleRows, InitialParameters = start,
-    };
+    private static BernoulliMixtureOptions BernoulliOptions(GaussianMixtureOptions o, BernoulliParameterValues? start) =>
+        WithCommon(o, new BernoulliMixtureOptions { InitialParameters = start });
 
     /// <summary>Refuses the options that only a Gaussian fit reads when another family is asked for.</summary>
     private static void RequireGaussianOnlyAbsent(ParseResult parse, params Option?[] gaussianOnly)

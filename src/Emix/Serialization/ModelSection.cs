@@ -25,7 +25,8 @@ internal abstract class ModelSection
     public abstract MixtureModel Read(JsonElement root, Func<string, ModelFormatException> error);
 
     private static readonly ModelSection[] Sections =
-        [Families.Gaussian.GaussianModelSection.Instance, Families.Poisson.PoissonModelSection.Instance, Families.Bernoulli.BernoulliModelSection.Instance];
+        [Families.Gaussian.GaussianModelSection.Instance, Families.Poisson.PoissonModelSection.Instance, Families.Bernoulli.BernoulliModelSection.Instance,
+            Families.Categorical.CategoricalModelSection.Instance];
 
     /// <summary>The section that reads files of <paramref name="format"/>; null for none.</summary>
     public static ModelSection? ForFormat(string format) => Array.Find(Sections, s => s.FormatName == format);
@@ -36,6 +37,7 @@ internal abstract class ModelSection
         GaussianMixtureModel => Families.Gaussian.GaussianModelSection.Instance,
         PoissonMixtureModel => Families.Poisson.PoissonModelSection.Instance,
         BernoulliMixtureModel => Families.Bernoulli.BernoulliModelSection.Instance,
+        CategoricalMixtureModel => Families.Categorical.CategoricalModelSection.Instance,
         _ => throw new ArgumentException($"No model file section for {model.GetType().Name}.", nameof(model)),
     };
 }

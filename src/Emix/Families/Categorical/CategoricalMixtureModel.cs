@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text;
+using Emix.Engine;
+using Emix.Families.Categorical;
+using Emix.Internals;
+
+namespace Emix;
+
+/// <summary>A fitted mixture of independent categorical features: weights, each feature's levels, and per component and feature a probability per level.</summary>
+public sealed class CategoricalMixtureModel : MixtureModel
+{
+    internal CategoricalMixtureModel(CategoricalParameters parameters, IReadOnlyList<string> featureNames, FitReport? fit,
+        int[]? trainingClusterSizes, double? trainingLogLikelihood)
+        : base(featureNames, fit, trainingClusterSizes, trainingLogLikelihood)
+    {
+        Parameters = parameters;
+    }
+
+    internal CategoricalParameters Parameters { get; }
+
+    /// <summary>"categorical".</summary>
+    public override string Family => "categorical";
+
+    /// <inheritdoc/>
+    public override int ComponentCount => Parameters.ComponentCount;
+
+    /// <inheritdoc/>
+    public override int FeatureCount => Parameters.FeatureCount;
+
+    /// <inheritdoc/>
+    public override double[] Weights => (double[])Parameters.Weights.Clone();
+
+    /// <summary>The levels of feature <paramref name="feature"/>: the distinct values found in the training data, ascending.</summary>
+    public double[] LevelsOf(int feature) => (double[])Parameters.Levels[feature].Clone();
+
+    /// <summary>P(x_feature = level ℓ | component j): one row per component over <see cref="LevelsOf"/>.</summary>
+    public double[,] ProbabilitiesOf(int feature)
+    {
+        int k = ComponentCount, from = Parameters.Offsets[feature], count = Parameters.Offsets[feature + 1] - from;
+        var result = new double[k, count];
+        for (int j = 0; j < k; j++)
+            for (int l = 0; l < count; l++)
+                result[j, l] = Parameters.Probabilities[(j * Parameters.LevelTotal) + from + l];
+        return result;
+    }
+
+    /// <summary>k·Σ(L_a − 1) probabilities and k − 1 weights.</summary>
+    public override long FreeParameterCount => Parameters.FreeParameterCount;
+
+    private DataSet CheckLevels(DataSet data)
+    {
+        CheckData(data);
+        CategoricalFamily.RequireKnownLevels(data, Parameters);
+        return data;
+    }
+
+    /// <inheritdoc/>
+    public override int[] Predict(DataSet data)
+    {
+        var labels = new int[CheckLevels(data).RowCount];
+        Passes.MostProbableComponents(CategoricalFamily.Instance, data, Parameters, null, labels);
+        return labels;
+    }
+
+    /// <inheritdoc/>
+    public override double[,] PredictProbabilities(DataSet data) => Passes.Probabilities(CategoricalFamily.Instance, CheckLevels(data), Parameters);
+
+    /// <inheritdoc/>
+    public override double[] ScoreSamples(DataSet data) => Passes.ScoreSamples(CategoricalFamily.Instance, CheckLevels(data), Parameters);
+
+    /// <inheritdoc/>
+    public override double LogLikelihood(DataSet data) => Passes.LogLikelihood(CategoricalFamily.Instance, CheckLevels(data), Parameters, null);
+
+    /// <inheritdoc/>
+    public override MixtureSample Sample(int count, long seed = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        int k = ComponentCount, d = FeatureCount, total = Parameters.LevelTotal;
+        var rng = new RandomSource(seed);
+        var perComponent = ComponentDraws.Counts(Parameters.Weights, count, rng);
+        var values = new double[count * d];
+        var labels = new int[count];
+        int row = 0;
+        for (int j = 0; j < k; j++)
+        {
+            for (int s = 0; s < perComponent[j]; s++, row++)
+            {
+                for (int a = 0; a < d; a++)
+                {
+                    int from = Parameters.Offsets[a], levels = Parameters.Offsets[a + 1] - from;
+                    var probabilities = Parameters.Probabilities.AsSpan((j * total) + from, levels);
+                    values[(row * d) + a] = Parameters.Levels[a][ComponentDraws.Counts(probabilities, 1, rng).AsSpan().IndexOf(1)];
+                }
+                labels[row] = j;
+            }
+        }
+        return new MixtureSample(DataSet.Wrap(values, d, FeatureNames, "sample"), labels);
+    }
+
+    private protected override string SummaryHeading => "Categorical finite mixture model fitted by EM algorithm";
+
+    private protected override string SummaryModelLine => string.Create(CultureInfo.InvariantCulture,
+        $"Model categorical (independent integer-coded features) with {ComponentCount} component{(ComponentCount == 1 ? "" : "s")} on {FeatureCount} feature{(FeatureCount == 1 ? "" : "s")}");
+
+    private protected override void AppendParameterSummary(StringBuilder s)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        for (int a = 0; a < FeatureCount; a++)
+        {
+            s.AppendLine(inv, $"{FeatureNames[a]}: probability of each level by component");
+            var p = ProbabilitiesOf(a);
+            s.AppendLine("  level " + string.Join("  ", Enumerable.Range(0, ComponentCount).Select(j => j.ToString(inv).PadLeft(6))));
+            for (int l = 0; l < p.GetLength(1); l++)
+                s.AppendLine(Parameters.Levels[a][l].ToString("R", inv).PadLeft(7) + " " + string.Join("  ", Enumerable.Range(0, ComponentCount).Select(j => p[j, l].ToString("F4", inv))));
+        }
+    }
+}
