@@ -74,6 +74,14 @@ internal static class BatchDriver
         return result with { LogLikelihood = logLikelihood, ClusterSizes = sizes };
     }
 
+    /// <summary>The fit report of a kept run on <paramref name="data"/> with options <paramref name="options"/>.</summary>
+    public static FitReport Report<TParameters>(Result<TParameters> result, RowSource data, MixtureOptions options) =>
+        new(result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, data.RowCount, result.BestRun, options)
+        {
+            WeightTotal = data.IsWeighted ? data.TotalWeight : null,
+            StartedFromLabels = options.InitialLabels is not null,
+        };
+
     /// <summary>
     /// The loop itself. <paramref name="initialize"/> gives the starting parameters of run r;
     /// <paramref name="step"/> does one E-step and M-step and returns the lower bound of the parameters it was given.

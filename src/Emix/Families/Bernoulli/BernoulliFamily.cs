@@ -10,77 +10,26 @@ namespace Emix.Families.Bernoulli;
 /// reached when a component's rows all agree on a column) makes the other value impossible in that
 /// component: its log-density is −∞ there, which other components may still explain.
 /// </summary>
-internal sealed class BernoulliFamily : IMixtureFamily<BernoulliParameters>
+internal sealed class BernoulliFamily : RowwiseFamily<BernoulliParameters>
 {
     public static readonly BernoulliFamily Instance = new();
 
-    public string Name => "bernoulli";
+    public override string Name => "bernoulli";
 
-    public int ComponentCount(BernoulliParameters p) => p.ComponentCount;
+    public override int ComponentCount(BernoulliParameters p) => p.ComponentCount;
 
-    public StatisticsLayout Layout(BernoulliParameters p) => p.StatisticsLayout;
+    public override int FeatureCount(BernoulliParameters p) => p.FeatureCount;
 
-    public ReadOnlySpan<double> Centres(BernoulliParameters p) => default;
+    public override StatisticsLayout Layout(BernoulliParameters p) => p.StatisticsLayout;
 
-    public object ScratchKey(BernoulliParameters p) => (p.ComponentCount, p.FeatureCount);
+    public override long FreeParameterCount(BernoulliParameters p) => p.FreeParameterCount;
 
-    public object CreateScratch(int chunkRows, BernoulliParameters p) => new double[p.ComponentCount];
+    public override bool IsFinite(BernoulliParameters p) => Array.TrueForAll(p.Weights, double.IsFinite) && Array.TrueForAll(p.Probabilities, double.IsFinite);
 
-    public void Accumulate(BernoulliParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, Span<double> statistics, object scratch)
-    {
-        int d = p.FeatureCount;
-        var layout = p.StatisticsLayout;
-        var nk = layout.Nk(statistics);
-        var sums = layout.Sums(statistics);
-        var logResp = ((double[])scratch).AsSpan(0, p.ComponentCount);
-        double logLikelihood = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double w = weights.IsEmpty ? 1.0 : weights[i];
-            if (w == 0)
-                continue;
-            var x = rows.Slice(i * d, d);
-            logLikelihood += w * RowLogResponsibilities(p, x, logResp);
-            layout.AddRow(x, logResp, w, nk, sums);
-        }
-        statistics[StatisticsLayout.LogLikelihoodOffset] += logLikelihood;
-    }
+    protected override void AddRow(BernoulliParameters p, ReadOnlySpan<double> x, ReadOnlySpan<double> logResp, double weight, Span<double> statistics, RowScratch scratch) =>
+        p.StatisticsLayout.AddRow(x, logResp, weight, p.StatisticsLayout.Nk(statistics), p.StatisticsLayout.Sums(statistics));
 
-    public double LogResponsibilities(BernoulliParameters p, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, object scratch)
-    {
-        int k = p.ComponentCount, d = p.FeatureCount;
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double norm = RowLogResponsibilities(p, rows.Slice(i * d, d), logResp.Slice(i * k, k));
-            if (!logNorm.IsEmpty)
-                logNorm[i] = norm;
-            total += norm;
-        }
-        return total;
-    }
-
-    public double MostProbable(BernoulliParameters p, ReadOnlySpan<double> rows, int n, Span<int> labels, Span<double> logNorm, object scratch)
-    {
-        int d = p.FeatureCount;
-        var logResp = ((double[])scratch).AsSpan(0, p.ComponentCount);
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double norm = RowLogResponsibilities(p, rows.Slice(i * d, d), logResp);
-            labels[i] = Passes.MostProbable(logResp);
-            if (!logNorm.IsEmpty)
-                logNorm[i] = norm;
-            total += norm;
-        }
-        return total;
-    }
-
-    public long FreeParameterCount(BernoulliParameters p) => p.FreeParameterCount;
-
-    public bool IsFinite(BernoulliParameters p) => Array.TrueForAll(p.Weights, double.IsFinite) && Array.TrueForAll(p.Probabilities, double.IsFinite);
-
-    private static double RowLogResponsibilities(BernoulliParameters p, ReadOnlySpan<double> x, Span<double> logResp)
+    protected override double RowLogResponsibilities(BernoulliParameters p, ReadOnlySpan<double> x, Span<double> logResp, RowScratch scratch)
     {
         int k = p.ComponentCount, d = x.Length;
         for (int j = 0; j < k; j++)
@@ -96,26 +45,6 @@ internal sealed class BernoulliFamily : IMixtureFamily<BernoulliParameters>
     }
 
     /// <summary>Refuses cells other than 0 and 1, naming the source, 1-based data row, column and value.</summary>
-    public static void RequireBinary(RowSource data)
-    {
-        int d = data.FeatureCount;
-        double[]? buffer = null;
-        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
-        var (first, end) = data.Processes?.OwnedChunks(chunking, data.Processes.Rank) ?? (0, chunking.ChunkCount);
-        for (int c = first; c < end; c++)
-        {
-            int start = chunking.Start(c);
-            var rows = data.ReadRows(start, chunking.Length(c), ref buffer);
-            for (int i = 0; i < rows.Length; i++)
-            {
-                double v = rows[i];
-                if (v is 0 or 1)
-                    continue;
-                int row = start + (i / d), column = i % d;
-                string what = double.IsNaN(v) ? "missing" : v.ToString("R", CultureInfo.InvariantCulture);
-                throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
-                    $"{data.Source}: data row {row + 1} (a header not counted), column {column + 1} ('{data.FeatureNames[column]}'): {what} is not 0 or 1; the Bernoulli family needs binary columns."));
-            }
-        }
-    }
+    public static void RequireBinary(RowSource data) =>
+        CellChecks.RequireAll(data, v => v is 0 or 1, "is not 0 or 1; the Bernoulli family needs binary columns.");
 }

@@ -14,15 +14,7 @@ internal static class BernoulliUserParameters
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"probabilities: {given.Probabilities.Count} values for {k} components × {d} features."));
         var weights = given.Weights.ToArray();
         var probabilities = given.Probabilities.ToArray();
-        double sum = 0;
-        for (int j = 0; j < k; j++)
-        {
-            if (!double.IsFinite(weights[j]) || weights[j] < 0 || weights[j] > 1)
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"weight {j + 1} is {weights[j]:R}; weights must be in [0, 1]."));
-            sum += weights[j];
-        }
-        if (Math.Abs(sum - 1) > 1e-8)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"weights sum to {sum:R}, not 1."));
+        Engine.CellChecks.CheckWeights(weights);
         for (int i = 0; i < probabilities.Length; i++)
         {
             if (!(probabilities[i] >= 0 && probabilities[i] <= 1))

@@ -9,92 +9,42 @@ namespace Emix.Families.Categorical;
 /// integer-coded features. A level with probability 0 in a component (never seen there, without a
 /// pseudo-count) makes that component impossible for a row at that level.
 /// </summary>
-internal sealed class CategoricalFamily : IMixtureFamily<CategoricalParameters>
+internal sealed class CategoricalFamily : RowwiseFamily<CategoricalParameters>
 {
     public static readonly CategoricalFamily Instance = new();
 
-    public string Name => "categorical";
+    public override string Name => "categorical";
 
-    public int ComponentCount(CategoricalParameters p) => p.ComponentCount;
+    public override int ComponentCount(CategoricalParameters p) => p.ComponentCount;
 
-    public StatisticsLayout Layout(CategoricalParameters p) => p.StatisticsLayout;
+    public override int FeatureCount(CategoricalParameters p) => p.FeatureCount;
 
-    public ReadOnlySpan<double> Centres(CategoricalParameters p) => default;
+    public override StatisticsLayout Layout(CategoricalParameters p) => p.StatisticsLayout;
 
-    public object ScratchKey(CategoricalParameters p) => (p.ComponentCount, p.FeatureCount);
+    public override long FreeParameterCount(CategoricalParameters p) => p.FreeParameterCount;
 
-    public object CreateScratch(int chunkRows, CategoricalParameters p) => new Scratch(p.ComponentCount, p.FeatureCount);
+    public override bool IsFinite(CategoricalParameters p) => Array.TrueForAll(p.Weights, double.IsFinite) && Array.TrueForAll(p.Probabilities, double.IsFinite);
 
-    private sealed class Scratch(int k, int d)
+    /// <summary>Adds r to nk and to the count of each feature's level (found by the row's E-step, in the scratch).</summary>
+    protected override void AddRow(CategoricalParameters p, ReadOnlySpan<double> x, ReadOnlySpan<double> logResp, double weight, Span<double> statistics, RowScratch scratch)
     {
-        public readonly double[] LogResp = new double[k];
-        public readonly int[] Level = new int[d];
-    }
-
-    public void Accumulate(CategoricalParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, Span<double> statistics, object scratch)
-    {
-        var s = (Scratch)scratch;
         int k = p.ComponentCount, d = p.FeatureCount, total = p.LevelTotal;
-        var layout = p.StatisticsLayout;
-        var nk = layout.Nk(statistics);
-        var counts = layout.Counts(statistics);
-        double logLikelihood = 0;
-        for (int i = 0; i < n; i++)
+        var nk = p.StatisticsLayout.Nk(statistics);
+        var counts = p.StatisticsLayout.Counts(statistics);
+        for (int j = 0; j < k; j++)
         {
-            double w = weights.IsEmpty ? 1.0 : weights[i];
-            if (w == 0)
+            double r = Math.Exp(logResp[j]) * weight;
+            if (r == 0)
                 continue;
-            logLikelihood += w * RowLogResponsibilities(p, rows.Slice(i * d, d), s.LogResp, s.Level);
-            for (int j = 0; j < k; j++)
-            {
-                double r = Math.Exp(s.LogResp[j]) * w;
-                if (r == 0)
-                    continue;
-                nk[j] += r;
-                for (int a = 0; a < d; a++)
-                    counts[(j * total) + p.Offsets[a] + s.Level[a]] += r;
-            }
+            nk[j] += r;
+            for (int a = 0; a < d; a++)
+                counts[(j * total) + p.Offsets[a] + scratch.PerFeature[a]] += r;
         }
-        statistics[StatisticsLayout.LogLikelihoodOffset] += logLikelihood;
     }
 
-    public double LogResponsibilities(CategoricalParameters p, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, object scratch)
+    protected override double RowLogResponsibilities(CategoricalParameters p, ReadOnlySpan<double> x, Span<double> logResp, RowScratch scratch)
     {
-        var s = (Scratch)scratch;
-        int k = p.ComponentCount, d = p.FeatureCount;
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double norm = RowLogResponsibilities(p, rows.Slice(i * d, d), logResp.Slice(i * k, k), s.Level);
-            if (!logNorm.IsEmpty)
-                logNorm[i] = norm;
-            total += norm;
-        }
-        return total;
-    }
-
-    public double MostProbable(CategoricalParameters p, ReadOnlySpan<double> rows, int n, Span<int> labels, Span<double> logNorm, object scratch)
-    {
-        var s = (Scratch)scratch;
-        int d = p.FeatureCount;
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double norm = RowLogResponsibilities(p, rows.Slice(i * d, d), s.LogResp, s.Level);
-            labels[i] = Passes.MostProbable(s.LogResp);
-            if (!logNorm.IsEmpty)
-                logNorm[i] = norm;
-            total += norm;
-        }
-        return total;
-    }
-
-    public long FreeParameterCount(CategoricalParameters p) => p.FreeParameterCount;
-
-    public bool IsFinite(CategoricalParameters p) => Array.TrueForAll(p.Weights, double.IsFinite) && Array.TrueForAll(p.Probabilities, double.IsFinite);
-
-    private static double RowLogResponsibilities(CategoricalParameters p, ReadOnlySpan<double> x, Span<double> logResp, Span<int> level)
-    {
+        var level = scratch.PerFeature;
         int k = p.ComponentCount, d = x.Length, total = p.LevelTotal;
         for (int a = 0; a < d; a++)
             level[a] = p.Lookup[a][x[a]];
@@ -150,18 +100,15 @@ internal sealed class CategoricalFamily : IMixtureFamily<CategoricalParameters>
             {
                 RequireCode(data, start, i, d, rows[i]);
                 if (!p.Lookup[i % d].ContainsKey(rows[i]))
-                    throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
-                        $"{data.Source}: data row {start + (i / d) + 1} (a header not counted), column {(i % d) + 1} ('{data.FeatureNames[i % d]}'): {rows[i]:R} is not one of the levels the model was fitted on ({string.Join(", ", p.Levels[i % d].Select(v => v.ToString("R", CultureInfo.InvariantCulture)))})."));
+                    throw CellChecks.Bad(data, start + (i / d), i % d, rows[i],
+                        $"is not one of the levels the model was fitted on ({string.Join(", ", p.Levels[i % d].Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}).");
             }
         }
     }
 
     private static void RequireCode(RowSource data, int start, int i, int d, double v)
     {
-        if (double.IsFinite(v) && v == Math.Floor(v))
-            return;
-        string what = double.IsNaN(v) ? "missing" : v.ToString("R", CultureInfo.InvariantCulture);
-        throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
-            $"{data.Source}: data row {start + (i / d) + 1} (a header not counted), column {(i % d) + 1} ('{data.FeatureNames[i % d]}'): {what} is not an integer code; the categorical family needs integer-coded columns."));
+        if (!(double.IsFinite(v) && v == Math.Floor(v)))
+            throw CellChecks.Bad(data, start + (i / d), i % d, v, "is not an integer code; the categorical family needs integer-coded columns.");
     }
 }

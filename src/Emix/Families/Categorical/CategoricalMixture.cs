@@ -53,11 +53,7 @@ public sealed class CategoricalMixture
         var estimation = new CategoricalEstimation(o, data, levels, cancellationToken);
         var result = BatchDriver.Fit(estimation, data,
             new BatchDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount, o.ChunkRows, o.MaxDegreeOfParallelism), null, progress, cancellationToken);
-        var fit = new FitReport(result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o)
-        {
-            WeightTotal = data.IsWeighted ? data.TotalWeight : null,
-            StartedFromLabels = o.InitialLabels is not null,
-        };
+        var fit = BatchDriver.Report(result, data, o);
         return new CategoricalMixtureModel(result.Parameters, data.FeatureNames, fit, result.ClusterSizes, result.LogLikelihood);
     }
 }

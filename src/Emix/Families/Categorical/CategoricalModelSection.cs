@@ -93,15 +93,14 @@ internal sealed class CategoricalModelSection : ModelSection
             }
             offset += count;
         }
-        double weightSum = 0;
-        for (int j = 0; j < k; j++)
+        try
         {
-            if (!(weights[j] >= 0 && weights[j] <= 1))
-                throw error(string.Create(CultureInfo.InvariantCulture, $"weight {j + 1} is {weights[j]:R}; weights must be in [0, 1]."));
-            weightSum += weights[j];
+            Engine.CellChecks.CheckWeights(weights);
         }
-        if (Math.Abs(weightSum - 1) > 1e-8)
-            throw error(string.Create(CultureInfo.InvariantCulture, $"weights sum to {weightSum:R}, not 1."));
+        catch (ArgumentException e)
+        {
+            throw error(e.Message);
+        }
         var parameters = CategoricalParameters.Create(k, levels, weights, flat);
         var stored = ModelFile.ReadFit(root, k, new CategoricalMixtureOptions { ComponentCount = k },
             static (options, number) => (CategoricalMixtureOptions)options with { PseudoCount = number("pseudo_count", 0) }, error);

@@ -70,13 +70,7 @@ public sealed class GaussianMixture
             new BatchDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount, o.ChunkRows, o.MaxDegreeOfParallelism),
             warmStart is null ? null : (warmStart.Parameters, warmStart.LowerBound),
             progress, cancellationToken);
-        var fit = new FitReport(
-            result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o)
-        {
-            WeightTotal = data.IsWeighted ? data.TotalWeight : null,
-            StartedFromLabels = o.InitialLabels is not null,
-            Collapses = estimation.CollapsesOfRun(result.BestRun),
-        };
+        var fit = BatchDriver.Report(result, data, o) with { Collapses = estimation.CollapsesOfRun(result.BestRun) };
         return GaussianMixtureModel.FromFit(result.Parameters, data.FeatureNames, fit, result.ClusterSizes, result.LogLikelihood);
     }
 

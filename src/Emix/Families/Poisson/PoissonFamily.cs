@@ -14,79 +14,27 @@ namespace Emix.Families.Poisson;
 /// added once to log p(x), so that the log-likelihood is the full one. A count of 0 adds −λ_ja only
 /// (0·log 0 is 0, so a rate of 0 explains zeros exactly).
 /// </remarks>
-internal sealed class PoissonFamily : IMixtureFamily<PoissonParameters>
+internal sealed class PoissonFamily : RowwiseFamily<PoissonParameters>
 {
     public static readonly PoissonFamily Instance = new();
 
-    public string Name => "poisson";
+    public override string Name => "poisson";
 
-    public int ComponentCount(PoissonParameters p) => p.ComponentCount;
+    public override int ComponentCount(PoissonParameters p) => p.ComponentCount;
 
-    public StatisticsLayout Layout(PoissonParameters p) => p.StatisticsLayout;
+    public override int FeatureCount(PoissonParameters p) => p.FeatureCount;
 
-    public ReadOnlySpan<double> Centres(PoissonParameters p) => default;
+    public override StatisticsLayout Layout(PoissonParameters p) => p.StatisticsLayout;
 
-    public object ScratchKey(PoissonParameters p) => (p.ComponentCount, p.FeatureCount);
+    public override long FreeParameterCount(PoissonParameters p) => p.FreeParameterCount;
 
-    public object CreateScratch(int chunkRows, PoissonParameters p) => new double[p.ComponentCount];
+    public override bool IsFinite(PoissonParameters p) => Array.TrueForAll(p.Weights, double.IsFinite) && Array.TrueForAll(p.Rates, double.IsFinite);
 
-    public void Accumulate(PoissonParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, Span<double> statistics, object scratch)
-    {
-        int k = p.ComponentCount, d = p.FeatureCount;
-        var layout = p.StatisticsLayout;
-        var nk = layout.Nk(statistics);
-        var sums = layout.Sums(statistics);
-        var logResp = ((double[])scratch).AsSpan(0, k);
-        double logLikelihood = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double w = weights.IsEmpty ? 1.0 : weights[i];
-            // A row of weight 0 adds nothing, even one no component can explain (0·−∞), as in the Gaussian kernels.
-            if (w == 0)
-                continue;
-            var x = rows.Slice(i * d, d);
-            logLikelihood += w * RowLogResponsibilities(p, x, logResp);
-            layout.AddRow(x, logResp, w, nk, sums);
-        }
-        statistics[StatisticsLayout.LogLikelihoodOffset] += logLikelihood;
-    }
-
-    public double LogResponsibilities(PoissonParameters p, ReadOnlySpan<double> rows, int n, Span<double> logResp, Span<double> logNorm, object scratch)
-    {
-        int k = p.ComponentCount, d = p.FeatureCount;
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double norm = RowLogResponsibilities(p, rows.Slice(i * d, d), logResp.Slice(i * k, k));
-            if (!logNorm.IsEmpty)
-                logNorm[i] = norm;
-            total += norm;
-        }
-        return total;
-    }
-
-    public double MostProbable(PoissonParameters p, ReadOnlySpan<double> rows, int n, Span<int> labels, Span<double> logNorm, object scratch)
-    {
-        int k = p.ComponentCount, d = p.FeatureCount;
-        var logResp = ((double[])scratch).AsSpan(0, k);
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double norm = RowLogResponsibilities(p, rows.Slice(i * d, d), logResp);
-            labels[i] = Passes.MostProbable(logResp);
-            if (!logNorm.IsEmpty)
-                logNorm[i] = norm;
-            total += norm;
-        }
-        return total;
-    }
-
-    public long FreeParameterCount(PoissonParameters p) => p.FreeParameterCount;
-
-    public bool IsFinite(PoissonParameters p) => Array.TrueForAll(p.Weights, double.IsFinite) && Array.TrueForAll(p.Rates, double.IsFinite);
+    protected override void AddRow(PoissonParameters p, ReadOnlySpan<double> x, ReadOnlySpan<double> logResp, double weight, Span<double> statistics, RowScratch scratch) =>
+        p.StatisticsLayout.AddRow(x, logResp, weight, p.StatisticsLayout.Nk(statistics), p.StatisticsLayout.Sums(statistics));
 
     /// <summary>log r_j of one row (k) and its full log p(x).</summary>
-    private static double RowLogResponsibilities(PoissonParameters p, ReadOnlySpan<double> x, Span<double> logResp)
+    protected override double RowLogResponsibilities(PoissonParameters p, ReadOnlySpan<double> x, Span<double> logResp, RowScratch scratch)
     {
         int k = p.ComponentCount, d = x.Length;
         double logFactorials = 0;

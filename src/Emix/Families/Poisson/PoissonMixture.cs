@@ -72,11 +72,7 @@ public sealed class PoissonMixture
             new BatchDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount, o.ChunkRows, o.MaxDegreeOfParallelism),
             warmStart is null ? null : (warmStart.Parameters, warmStart.LowerBound),
             progress, cancellationToken);
-        var fit = new FitReport(result.Converged, result.Iterations, result.LowerBound, result.LowerBoundHistory, n, result.BestRun, o)
-        {
-            WeightTotal = data.IsWeighted ? data.TotalWeight : null,
-            StartedFromLabels = o.InitialLabels is not null,
-        };
+        var fit = BatchDriver.Report(result, data, o);
         return new PoissonMixtureModel(result.Parameters, data.FeatureNames, fit, result.ClusterSizes, result.LogLikelihood);
     }
 }
