@@ -85,8 +85,6 @@ internal static class FitCommand
             double stepPower = parse.GetValue(online.StepPower);
             if (stepwise)
             {
-                if (bernoulli || categorical)
-                    throw new UsageException($"--online fits the gaussian and poisson families (stepwise EM of {familyName} is not in the command yet).");
                 OnlineFit.CheckOptions(parse, online, batchRows, stepPower, passes, distributed.Enabled, initLabels, constraints.Fix, constraints.OnCollapse, fitOptions.InitCount);
             }
             else
@@ -97,7 +95,7 @@ internal static class FitCommand
             {
                 if (parse.GetValue(initParams) is not null)
                     throw new UsageException("--init-params with DATA - (standard input): not supported; the first batch is initialised by --init.");
-                var stepper = OnlineFit.Stepper.For(poisson, options, stepPower, null);
+                var stepper = OnlineFit.Stepper.For(familyName, options, stepPower, null, null, parse.GetValue(pseudoCount));
                 var streamed = ProgressDisplay.Run(context, "fit", batchRows, 1, parse.GetValue(quiet),
                     progress => OnlineFit.FitStandardInput(context, dataOptions.ReadOptions(parse), stepper, options.ComponentCount, batchRows, stepPower, passes, progress));
                 context.CancellationToken.ThrowIfCancellationRequested();
@@ -144,7 +142,7 @@ internal static class FitCommand
                 {
                     var report = iterationEnds.Then(traffic?.Then(progress) ?? progress);
                     if (stepwise)
-                        return OnlineFit.FitRows(OnlineFit.Stepper.For(poisson, options, stepPower, poissonStart), rows, options.ComponentCount, batchRows, stepPower, passes, report, context.CancellationToken);
+                        return OnlineFit.FitRows(OnlineFit.Stepper.For(familyName, options, stepPower, poissonStart, bernoulliStart, parse.GetValue(pseudoCount)), rows, options.ComponentCount, batchRows, stepPower, passes, report, context.CancellationToken);
                     if (bernoulli)
                         return new BernoulliMixture(BernoulliOptions(options, bernoulliStart)).Fit(rows, report, context.CancellationToken);
                     if (categorical)
@@ -218,7 +216,7 @@ internal static class FitCommand
         WithCommon(o, new PoissonMixtureOptions { InitialParameters = start });
 
     /// <summary><paramref name="target"/> (another family's options) with the command line's options that every family has.</summary>
-    private static T WithCommon<T>(GaussianMixtureOptions o, T target)
+    internal static T WithCommon<T>(GaussianMixtureOptions o, T target)
         where T : MixtureOptions =>
         (T)((MixtureOptions)target with
         {

@@ -50,9 +50,20 @@ internal static class OnlineFit
     internal sealed record Stepper(Func<RowSource, CancellationToken, MixtureModel> PartialFit, Func<RowSource, int, int, IProgress<FitProgress>, CancellationToken, MixtureModel> Fit,
         Func<long> Steps, Func<long> RowsSeen, Func<double> RunningLowerBound, Func<MixtureModel?> Model)
     {
-        public static Stepper For(bool poisson, GaussianMixtureOptions options, double stepPower, PoissonParameterValues? poissonStart)
+        public static Stepper For(string family, GaussianMixtureOptions options, double stepPower, PoissonParameterValues? poissonStart,
+            BernoulliParameterValues? bernoulliStart, double pseudoCount)
         {
-            if (poisson)
+            if (family == "bernoulli")
+            {
+                var b = new OnlineBernoulliMixture(FitCommand.WithCommon(options, new BernoulliMixtureOptions { InitialParameters = bernoulliStart }), stepPower);
+                return new(b.PartialFit, (rows, n, passes, progress, ct) => b.Fit(rows, n, passes, progress, ct), () => b.Steps, () => b.RowsSeen, () => b.RunningLowerBound, () => b.Model);
+            }
+            if (family == "categorical")
+            {
+                var c = new OnlineCategoricalMixture(FitCommand.WithCommon(options, new CategoricalMixtureOptions { PseudoCount = pseudoCount }), stepPower);
+                return new(c.PartialFit, (rows, n, passes, progress, ct) => c.Fit(rows, n, passes, progress, ct), () => c.Steps, () => c.RowsSeen, () => c.RunningLowerBound, () => c.Model);
+            }
+            if (family == "poisson")
             {
                 var p = new OnlinePoissonMixture(FitCommand.PoissonOptions(options, poissonStart), stepPower);
                 return new(p.PartialFit, (rows, b, passes, progress, ct) => p.Fit(rows, b, passes, progress, ct), () => p.Steps, () => p.RowsSeen, () => p.RunningLowerBound, () => p.Model);

@@ -213,6 +213,40 @@ public sealed class StepwiseEmTests : IDisposable
     }
 
     [Fact]
+    public void Bernoulli_and_categorical_steps_with_power_zero_and_all_rows_are_batch_em_iterations()
+    {
+        var binary = BernoulliMixtureTests.Draws(2_000);
+        var start = new BernoulliMixture(new() { ComponentCount = 3, MaxIterations = 1, Tolerance = 0, Seed = 2 }).Fit(binary);
+        var given = new BernoulliParameterValues(start.Weights, Fixtures.Flatten(start.Probabilities));
+        var batch = new BernoulliMixture(new() { ComponentCount = 3, InitialParameters = given, MaxIterations = 1, Tolerance = 0 }).Fit(binary);
+        var step = new OnlineBernoulliMixture(new() { ComponentCount = 3, InitialParameters = given }, stepPower: 0).Fit(binary, binary.RowCount);
+        Close.All(batch.Weights, step.Weights, 1e-12, "bernoulli weights");
+        Close.All(Fixtures.Flatten(batch.Probabilities), Fixtures.Flatten(step.Probabilities), 1e-12, "bernoulli probabilities");
+
+        // Categorical: the same random start (same seed, all rows as the first batch), then one step at power 0.
+        var codes = CsvReader.Read(Fixtures.Path_("categorical/synthetic.csv"));
+        var options = new CategoricalMixtureOptions { ComponentCount = 3, Init = InitMethod.Random, Seed = 1 };
+        var batchFit = new CategoricalMixture(options with { MaxIterations = 1, Tolerance = 0 }).Fit(codes);
+        var online = new OnlineCategoricalMixture(options, stepPower: 0);
+        var model = online.Fit(codes, codes.RowCount);
+        Close.All(batchFit.Weights, model.Weights, 1e-12, "categorical weights");
+        for (int a = 0; a < codes.FeatureCount; a++)
+        {
+            Assert.Equal(batchFit.LevelsOf(a), model.LevelsOf(a));
+            Close.All(Fixtures.Flatten(batchFit.ProbabilitiesOf(a)), Fixtures.Flatten(model.ProbabilitiesOf(a)), 1e-12, $"categorical probabilities of feature {a}");
+        }
+        var stream = new OnlineCategoricalMixture(new() { ComponentCount = 2, Seed = 1 }, stepPower: 0.7);
+        stream.PartialFit(DataSet.FromRows([[0], [1], [0], [1]]));
+        var e = Assert.Throws<DataFormatException>(() => stream.PartialFit(DataSet.FromRows([[0], [2]])));
+        Assert.Contains("2 is not one of the levels the model was fitted on (0, 1)", e.Message, StringComparison.Ordinal);
+
+        string csv = Path.Combine(_folder, "binary.csv");
+        File.WriteAllLines(csv, ["a,b,c,d", .. Enumerable.Range(0, 400).Select(i => string.Join(',', Enumerable.Range(0, 4).Select(c => binary[i, c].ToString(CultureInfo.InvariantCulture))))]);
+        Assert.Equal(0, EmixApp.Run(["fit", csv, "-k", "3", "--family", "bernoulli", "--online", "--batch-rows", "100", "--quiet", "-o", Path.Combine(_folder, "b.json")], new StringWriter(), new StringWriter()));
+        Assert.Equal(4, ((BernoulliMixtureModel)MixtureModel.LoadAny(Path.Combine(_folder, "b.json"))).Fit!.Stepwise!.Steps);
+    }
+
+    [Fact]
     public void The_cli_fits_a_file_and_standard_input_and_refuses_bad_steps()
     {
         var data = TestData.Blobs(2_000);

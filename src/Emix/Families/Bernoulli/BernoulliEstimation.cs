@@ -35,7 +35,7 @@ internal sealed class BernoulliEstimation(BernoulliMixtureOptions options, RowSo
 
     public BernoulliParameters MStep(MixtureStatistics statistics, BernoulliParameters previous) => Estimate(previous.StatisticsLayout, statistics.Values, null);
 
-    private static BernoulliParameters Estimate(MeanStatisticsLayout layout, double[] values, double? initRowCount)
+    internal static BernoulliParameters Estimate(MeanStatisticsLayout layout, double[] values, double? initRowCount)
     {
         var (weights, probabilities) = layout.Estimate(values, initRowCount);
         return BernoulliParameters.Create(layout.ComponentCount, layout.FeatureCount, weights, probabilities);

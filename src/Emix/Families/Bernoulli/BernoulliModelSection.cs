@@ -45,6 +45,8 @@ internal sealed class BernoulliModelSection : ModelSection
             throw error(e.Message);
         }
         var stored = ModelFile.ReadFit(root, k, new BernoulliMixtureOptions { ComponentCount = k }, static (options, _) => options, error);
-        return new BernoulliMixtureModel(parameters, featureNames, stored.Report, stored.ClusterSizes, stored.LogLikelihood);
+        if (stored.StepwiseStatistics is { } running && (running.Values.Length != parameters.StatisticsLayout.Length || running.Centres.Length != 0))
+            throw error($"fit.stepwise: {running.Values.Length} statistics and {running.Centres.Length} centres, where this model has {parameters.StatisticsLayout.Length} and 0.");
+        return new BernoulliMixtureModel(parameters, featureNames, stored.Report, stored.ClusterSizes, stored.LogLikelihood) { StepwiseStatistics = stored.StepwiseStatistics };
     }
 }

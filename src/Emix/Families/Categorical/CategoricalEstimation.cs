@@ -34,13 +34,15 @@ internal sealed class CategoricalEstimation(CategoricalMixtureOptions options, R
 
     public CategoricalParameters MStep(MixtureStatistics statistics, CategoricalParameters previous) => Estimate(statistics.Values, null);
 
-    private CategoricalParameters Estimate(double[] values, double? initRowCount)
+    private CategoricalParameters Estimate(double[] values, double? initRowCount) => Estimate(_shape, values, initRowCount, options.PseudoCount);
+
+    /// <summary>The M-step for parameters shaped as <paramref name="shape"/> (its levels), with pseudo-count <paramref name="alpha"/>.</summary>
+    internal static CategoricalParameters Estimate(CategoricalParameters shape, double[] values, double? initRowCount, double alpha)
     {
-        int k = _shape.ComponentCount, d = _shape.FeatureCount, total = _shape.LevelTotal;
-        var layout = _shape.StatisticsLayout;
+        int k = shape.ComponentCount, d = shape.FeatureCount, total = shape.LevelTotal;
+        var layout = shape.StatisticsLayout;
         var nk = layout.Nk(values);
         var counts = layout.Counts(values);
-        double alpha = options.PseudoCount;
         var weights = new double[k];
         var probabilities = new double[k * total];
         double sum = 0;
@@ -51,7 +53,7 @@ internal sealed class CategoricalEstimation(CategoricalMixtureOptions options, R
             sum += nkReg;
             for (int a = 0; a < d; a++)
             {
-                int from = _shape.Offsets[a], levelsOfA = _shape.Offsets[a + 1] - from;
+                int from = shape.Offsets[a], levelsOfA = shape.Offsets[a + 1] - from;
                 double denominator = nkReg + (alpha * levelsOfA);
                 for (int l = 0; l < levelsOfA; l++)
                     probabilities[(j * total) + from + l] = (counts[(j * total) + from + l] + alpha) / denominator;
@@ -60,7 +62,7 @@ internal sealed class CategoricalEstimation(CategoricalMixtureOptions options, R
         double divisor = initRowCount ?? sum;
         for (int j = 0; j < k; j++)
             weights[j] /= divisor;
-        return CategoricalParameters.Create(k, _shape.Levels, weights, probabilities);
+        return CategoricalParameters.Create(k, shape.Levels, weights, probabilities);
     }
 
     public void AccumulateResponsibilities(ReadOnlySpan<double> rows, int n, ReadOnlySpan<double> resp, ReadOnlySpan<double> centres, Span<double> statistics, Span<double> scratch)

@@ -104,6 +104,8 @@ internal sealed class CategoricalModelSection : ModelSection
         var parameters = CategoricalParameters.Create(k, levels, weights, flat);
         var stored = ModelFile.ReadFit(root, k, new CategoricalMixtureOptions { ComponentCount = k },
             static (options, number) => (CategoricalMixtureOptions)options with { PseudoCount = number("pseudo_count", 0) }, error);
-        return new CategoricalMixtureModel(parameters, featureNames, stored.Report, stored.ClusterSizes, stored.LogLikelihood);
+        if (stored.StepwiseStatistics is { } running && (running.Values.Length != parameters.StatisticsLayout.Length || running.Centres.Length != 0))
+            throw error($"fit.stepwise: {running.Values.Length} statistics and {running.Centres.Length} centres, where this model has {parameters.StatisticsLayout.Length} and 0.");
+        return new CategoricalMixtureModel(parameters, featureNames, stored.Report, stored.ClusterSizes, stored.LogLikelihood) { StepwiseStatistics = stored.StepwiseStatistics };
     }
 }
