@@ -12,8 +12,11 @@ public abstract class MixtureModel
 {
     private readonly double[] _lowerBoundHistory;
 
-    private protected MixtureModel(IReadOnlyList<string> featureNames, FitReport? fit, int[]? trainingClusterSizes, double? trainingLogLikelihood)
+    private readonly Models.ModelEvaluation _evaluation;
+
+    private protected MixtureModel(Models.ModelEvaluation evaluation, IReadOnlyList<string> featureNames, FitReport? fit, int[]? trainingClusterSizes, double? trainingLogLikelihood)
     {
+        _evaluation = evaluation;
         FeatureNames = featureNames.ToArray();
         Fit = fit;
         _lowerBoundHistory = fit?.LowerBoundHistory.ToArray() ?? [];
@@ -28,10 +31,10 @@ public abstract class MixtureModel
     public abstract string Family { get; }
 
     /// <summary>Number of components k.</summary>
-    public abstract int ComponentCount { get; }
+    public int ComponentCount => _evaluation.ComponentCount;
 
     /// <summary>Number of features d.</summary>
-    public abstract int FeatureCount { get; }
+    public int FeatureCount => _evaluation.FeatureCount;
 
     /// <summary>Names of the features the model was fitted on.</summary>
     public IReadOnlyList<string> FeatureNames { get; }
@@ -58,22 +61,23 @@ public abstract class MixtureModel
     public double? TrainingLogLikelihood { get; }
 
     /// <summary>Mixing weights (k), summing to 1.</summary>
-    public abstract double[] Weights { get; }
+    public double[] Weights => _evaluation.Weights;
 
     /// <summary>Free parameters, as BIC and AIC count them (the family's parameters and k − 1 weights).</summary>
     public abstract long FreeParameterCount { get; }
 
     /// <summary>The most probable component of every row.</summary>
-    public abstract int[] Predict(DataSet data);
+    /// <exception cref="DataFormatException">The rows do not fit the model (columns, or values the family cannot take).</exception>
+    public int[] Predict(DataSet data) => _evaluation.Predict(CheckData(data));
 
     /// <summary>Posterior probability of each component for every row (n×k); rows sum to 1.</summary>
-    public abstract double[,] PredictProbabilities(DataSet data);
+    public double[,] PredictProbabilities(DataSet data) => _evaluation.Probabilities(CheckData(data));
 
     /// <summary>Log-density log p(x) of every row under the mixture (scikit-learn's <c>score_samples</c>).</summary>
-    public abstract double[] ScoreSamples(DataSet data);
+    public double[] ScoreSamples(DataSet data) => _evaluation.ScoreSamples(CheckData(data));
 
     /// <summary>Σ wᵢ·log p(xᵢ) over the rows (Σ log p(xᵢ) without sample weights).</summary>
-    public abstract double LogLikelihood(DataSet data);
+    public double LogLikelihood(DataSet data) => _evaluation.LogLikelihood(CheckData(data));
 
     /// <summary>Mean log-likelihood per row (scikit-learn's <c>score</c>); weighted rows give Σ w·log p / Σ w.</summary>
     public double Score(DataSet data) => LogLikelihood(data) / data.TotalWeight;
@@ -196,6 +200,16 @@ public abstract class MixtureModel
     /// <summary>Loads and validates a model file of any family.</summary>
     /// <exception cref="ModelFormatException">The file is missing, malformed or inconsistent.</exception>
     public static MixtureModel LoadAny(string path) => Serialization.ModelFile.LoadAny(path);
+
+    /// <summary>A k×d matrix of row-major values (component by component).</summary>
+    private protected static double[,] ToMatrix(ReadOnlySpan<double> values, int k, int d)
+    {
+        var result = new double[k, d];
+        for (int j = 0; j < k; j++)
+            for (int a = 0; a < d; a++)
+                result[j, a] = values[(j * d) + a];
+        return result;
+    }
 
     /// <summary>Refuses data whose column count is not the model's.</summary>
     private protected DataSet CheckData(DataSet data)

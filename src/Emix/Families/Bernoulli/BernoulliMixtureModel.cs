@@ -11,7 +11,8 @@ public sealed class BernoulliMixtureModel : MixtureModel
 {
     internal BernoulliMixtureModel(BernoulliParameters parameters, IReadOnlyList<string> featureNames, FitReport? fit,
         int[]? trainingClusterSizes, double? trainingLogLikelihood)
-        : base(featureNames, fit, trainingClusterSizes, trainingLogLikelihood)
+        : base(new Models.ModelEvaluation<BernoulliParameters>(parameters, static _ => BernoulliFamily.Instance, BernoulliFamily.RequireBinary,
+            parameters.FeatureCount, parameters.Weights), featureNames, fit, trainingClusterSizes, trainingLogLikelihood)
     {
         Parameters = parameters;
     }
@@ -21,28 +22,8 @@ public sealed class BernoulliMixtureModel : MixtureModel
     /// <summary>"bernoulli".</summary>
     public override string Family => "bernoulli";
 
-    /// <inheritdoc/>
-    public override int ComponentCount => Parameters.ComponentCount;
-
-    /// <inheritdoc/>
-    public override int FeatureCount => Parameters.FeatureCount;
-
-    /// <inheritdoc/>
-    public override double[] Weights => (double[])Parameters.Weights.Clone();
-
     /// <summary>P(x_a = 1 | component j), k×d.</summary>
-    public double[,] Probabilities
-    {
-        get
-        {
-            int k = ComponentCount, d = FeatureCount;
-            var result = new double[k, d];
-            for (int j = 0; j < k; j++)
-                for (int a = 0; a < d; a++)
-                    result[j, a] = Parameters.Probabilities[(j * d) + a];
-            return result;
-        }
-    }
+    public double[,] Probabilities => ToMatrix(Parameters.Probabilities, ComponentCount, FeatureCount);
 
     /// <summary>k·d probabilities and k − 1 weights.</summary>
     public override long FreeParameterCount => Parameters.FreeParameterCount;
@@ -58,30 +39,6 @@ public sealed class BernoulliMixtureModel : MixtureModel
             throw new ArgumentException($"{names.Length} feature names for {d} features.", nameof(featureNames));
         return new BernoulliMixtureModel(BernoulliUserParameters.Check(new BernoulliParameterValues(weights, flat), k, d), names, null, null, null);
     }
-
-    private DataSet CheckBinary(DataSet data)
-    {
-        CheckData(data);
-        BernoulliFamily.RequireBinary(data);
-        return data;
-    }
-
-    /// <inheritdoc/>
-    public override int[] Predict(DataSet data)
-    {
-        var labels = new int[CheckBinary(data).RowCount];
-        Passes.MostProbableComponents(BernoulliFamily.Instance, data, Parameters, null, labels);
-        return labels;
-    }
-
-    /// <inheritdoc/>
-    public override double[,] PredictProbabilities(DataSet data) => Passes.Probabilities(BernoulliFamily.Instance, CheckBinary(data), Parameters);
-
-    /// <inheritdoc/>
-    public override double[] ScoreSamples(DataSet data) => Passes.ScoreSamples(BernoulliFamily.Instance, CheckBinary(data), Parameters);
-
-    /// <inheritdoc/>
-    public override double LogLikelihood(DataSet data) => Passes.LogLikelihood(BernoulliFamily.Instance, CheckBinary(data), Parameters, null);
 
     /// <inheritdoc/>
     public override MixtureSample Sample(int count, long seed = 0)

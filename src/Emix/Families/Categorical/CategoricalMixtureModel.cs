@@ -11,7 +11,9 @@ public sealed class CategoricalMixtureModel : MixtureModel
 {
     internal CategoricalMixtureModel(CategoricalParameters parameters, IReadOnlyList<string> featureNames, FitReport? fit,
         int[]? trainingClusterSizes, double? trainingLogLikelihood)
-        : base(featureNames, fit, trainingClusterSizes, trainingLogLikelihood)
+        : base(new Models.ModelEvaluation<CategoricalParameters>(parameters, static _ => CategoricalFamily.Instance,
+            data => CategoricalFamily.RequireKnownLevels(data, parameters), parameters.FeatureCount, parameters.Weights),
+            featureNames, fit, trainingClusterSizes, trainingLogLikelihood)
     {
         Parameters = parameters;
     }
@@ -20,15 +22,6 @@ public sealed class CategoricalMixtureModel : MixtureModel
 
     /// <summary>"categorical".</summary>
     public override string Family => "categorical";
-
-    /// <inheritdoc/>
-    public override int ComponentCount => Parameters.ComponentCount;
-
-    /// <inheritdoc/>
-    public override int FeatureCount => Parameters.FeatureCount;
-
-    /// <inheritdoc/>
-    public override double[] Weights => (double[])Parameters.Weights.Clone();
 
     /// <summary>The levels of feature <paramref name="feature"/>: the distinct values found in the training data, ascending.</summary>
     public double[] LevelsOf(int feature) => (double[])Parameters.Levels[feature].Clone();
@@ -46,30 +39,6 @@ public sealed class CategoricalMixtureModel : MixtureModel
 
     /// <summary>k·Σ(L_a − 1) probabilities and k − 1 weights.</summary>
     public override long FreeParameterCount => Parameters.FreeParameterCount;
-
-    private DataSet CheckLevels(DataSet data)
-    {
-        CheckData(data);
-        CategoricalFamily.RequireKnownLevels(data, Parameters);
-        return data;
-    }
-
-    /// <inheritdoc/>
-    public override int[] Predict(DataSet data)
-    {
-        var labels = new int[CheckLevels(data).RowCount];
-        Passes.MostProbableComponents(CategoricalFamily.Instance, data, Parameters, null, labels);
-        return labels;
-    }
-
-    /// <inheritdoc/>
-    public override double[,] PredictProbabilities(DataSet data) => Passes.Probabilities(CategoricalFamily.Instance, CheckLevels(data), Parameters);
-
-    /// <inheritdoc/>
-    public override double[] ScoreSamples(DataSet data) => Passes.ScoreSamples(CategoricalFamily.Instance, CheckLevels(data), Parameters);
-
-    /// <inheritdoc/>
-    public override double LogLikelihood(DataSet data) => Passes.LogLikelihood(CategoricalFamily.Instance, CheckLevels(data), Parameters, null);
 
     /// <inheritdoc/>
     public override MixtureSample Sample(int count, long seed = 0)

@@ -14,7 +14,8 @@ public sealed partial class GaussianMixtureModel : MixtureModel
 {
     private GaussianMixtureModel(GaussianParameters parameters, IReadOnlyList<string> featureNames, FitReport? fit,
         int[]? trainingClusterSizes, double? trainingLogLikelihood)
-        : base(featureNames, fit, trainingClusterSizes, trainingLogLikelihood)
+        : base(new Models.ModelEvaluation<GaussianParameters>(parameters, static data => FamilyFor(data), static _ => { },
+            parameters.FeatureCount, parameters.Weights), featureNames, fit, trainingClusterSizes, trainingLogLikelihood)
     {
         Parameters = parameters;
     }
@@ -33,28 +34,8 @@ public sealed partial class GaussianMixtureModel : MixtureModel
     /// <summary>"gaussian".</summary>
     public override string Family => "gaussian";
 
-    /// <inheritdoc/>
-    public override int ComponentCount => Parameters.ComponentCount;
-
-    /// <inheritdoc/>
-    public override int FeatureCount => Parameters.FeatureCount;
-
-    /// <inheritdoc/>
-    public override double[] Weights => (double[])Parameters.Weights.Clone();
-
     /// <summary>Component means, k×d.</summary>
-    public double[,] Means
-    {
-        get
-        {
-            int k = ComponentCount, d = FeatureCount;
-            var result = new double[k, d];
-            for (int j = 0; j < k; j++)
-                for (int a = 0; a < d; a++)
-                    result[j, a] = Parameters.Means[(j * d) + a];
-            return result;
-        }
-    }
+    public double[,] Means => ToMatrix(Parameters.Means, ComponentCount, FeatureCount);
 
     /// <summary>scikit-learn's shape of <see cref="Covariances"/>: full k×d×d, tied d×d, diagonal k×d, spherical k.</summary>
     public int[] CovarianceShape => Parameters.Structure.Shape(ComponentCount, FeatureCount);
@@ -139,34 +120,17 @@ public sealed partial class GaussianMixtureModel : MixtureModel
     /// <exception cref="ModelFormatException">The file is missing, malformed or inconsistent.</exception>
     public static GaussianMixtureModel Load(string path) => Serialization.ModelFile.Load(path);
 
-    /// <inheritdoc/>
-    public override int[] Predict(DataSet data) => PredictCore(Parameters, CheckData(data), FamilyFor(data), null);
-
     /// <summary>The family that evaluates this model on <paramref name="data"/>: the fastest kernel this machine supports (unless EMIX_KERNEL forces one).</summary>
     private static GaussianFamily FamilyFor(RowSource data, Families.Gaussian.Kernels.KernelVariant variant = Families.Gaussian.Kernels.KernelVariant.Auto) =>
         GaussianFamily.For(Families.Gaussian.Kernels.KernelSelector.Create(variant), data);
 
-    private static int[] PredictCore(GaussianParameters p, DataSet data, IMixtureFamily<GaussianParameters> family, int? threads)
-    {
-        var labels = new int[data.RowCount];
-        Passes.MostProbableComponents(family, data, p, threads, labels);
-        return labels;
-    }
-
-    /// <inheritdoc/>
-    public override double[,] PredictProbabilities(DataSet data) => PredictProbabilities(data, Families.Gaussian.Kernels.KernelVariant.Auto);
-
+    /// <summary><see cref="MixtureModel.PredictProbabilities"/> with a given kernel (tests compare the variants).</summary>
     internal double[,] PredictProbabilities(DataSet data, Families.Gaussian.Kernels.KernelVariant variant) =>
         Passes.Probabilities(FamilyFor(CheckData(data), variant), data, Parameters);
 
-    /// <inheritdoc/>
-    public override double[] ScoreSamples(DataSet data) => ScoreSamples(data, Families.Gaussian.Kernels.KernelVariant.Auto);
-
+    /// <summary><see cref="MixtureModel.ScoreSamples"/> with a given kernel.</summary>
     internal double[] ScoreSamples(DataSet data, Families.Gaussian.Kernels.KernelVariant variant) =>
         Passes.ScoreSamples(FamilyFor(CheckData(data), variant), data, Parameters);
-
-    /// <inheritdoc/>
-    public override double LogLikelihood(DataSet data) => Passes.LogLikelihood(FamilyFor(CheckData(data)), data, Parameters, null);
 
     /// <inheritdoc/>
     public override MixtureSample Sample(int count, long seed = 0)

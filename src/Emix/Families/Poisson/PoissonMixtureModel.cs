@@ -14,7 +14,8 @@ public sealed class PoissonMixtureModel : MixtureModel
 {
     internal PoissonMixtureModel(PoissonParameters parameters, IReadOnlyList<string> featureNames, FitReport? fit,
         int[]? trainingClusterSizes, double? trainingLogLikelihood)
-        : base(featureNames, fit, trainingClusterSizes, trainingLogLikelihood)
+        : base(new Models.ModelEvaluation<PoissonParameters>(parameters, static _ => PoissonFamily.Instance, PoissonUserParameters.RequireCounts,
+            parameters.FeatureCount, parameters.Weights), featureNames, fit, trainingClusterSizes, trainingLogLikelihood)
     {
         Parameters = parameters;
     }
@@ -24,28 +25,8 @@ public sealed class PoissonMixtureModel : MixtureModel
     /// <summary>"poisson".</summary>
     public override string Family => "poisson";
 
-    /// <inheritdoc/>
-    public override int ComponentCount => Parameters.ComponentCount;
-
-    /// <inheritdoc/>
-    public override int FeatureCount => Parameters.FeatureCount;
-
-    /// <inheritdoc/>
-    public override double[] Weights => (double[])Parameters.Weights.Clone();
-
     /// <summary>Rates λ, k×d: the expected count of each feature in each component.</summary>
-    public double[,] Rates
-    {
-        get
-        {
-            int k = ComponentCount, d = FeatureCount;
-            var result = new double[k, d];
-            for (int j = 0; j < k; j++)
-                for (int a = 0; a < d; a++)
-                    result[j, a] = Parameters.Rates[(j * d) + a];
-            return result;
-        }
-    }
+    public double[,] Rates => ToMatrix(Parameters.Rates, ComponentCount, FeatureCount);
 
     /// <summary>k·d rates and k − 1 weights.</summary>
     public override long FreeParameterCount => Parameters.FreeParameterCount;
@@ -74,30 +55,6 @@ public sealed class PoissonMixtureModel : MixtureModel
     public static PoissonMixtureModel Load(string path) =>
         LoadAny(path) as PoissonMixtureModel ?? throw new ModelFormatException($"{path}: not a Poisson mixture model file.");
 
-
-    private DataSet CheckCounts(DataSet data)
-    {
-        CheckData(data);
-        PoissonUserParameters.RequireCounts(data);
-        return data;
-    }
-
-    /// <inheritdoc/>
-    public override int[] Predict(DataSet data)
-    {
-        var labels = new int[CheckCounts(data).RowCount];
-        Passes.MostProbableComponents(PoissonFamily.Instance, data, Parameters, null, labels);
-        return labels;
-    }
-
-    /// <inheritdoc/>
-    public override double[,] PredictProbabilities(DataSet data) => Passes.Probabilities(PoissonFamily.Instance, CheckCounts(data), Parameters);
-
-    /// <inheritdoc/>
-    public override double[] ScoreSamples(DataSet data) => Passes.ScoreSamples(PoissonFamily.Instance, CheckCounts(data), Parameters);
-
-    /// <inheritdoc/>
-    public override double LogLikelihood(DataSet data) => Passes.LogLikelihood(PoissonFamily.Instance, CheckCounts(data), Parameters, null);
 
     /// <inheritdoc/>
     public override MixtureSample Sample(int count, long seed = 0)
