@@ -25,10 +25,19 @@ internal static class FitCommand
         covariance.AcceptOnlyFromAmong([.. MixtureNames.CovarianceTypeNames]);
         var family = new Option<string>("--family")
         {
-            Description = "Component family: gaussian, poisson (independent counts per feature; non-negative integers), bernoulli (independent 0/1 features: latent class analysis) or categorical (independent integer-coded features; levels found in the data).",
+            Description = "Component family: gaussian, student-t (heavy-tailed, robust to outliers; full or diag scales), poisson (independent counts per feature; non-negative integers), bernoulli (independent 0/1 features: latent class analysis) or categorical (independent integer-coded features; levels found in the data).",
             DefaultValueFactory = _ => "gaussian",
         };
-        family.AcceptOnlyFromAmong("gaussian", "poisson", "bernoulli", "categorical");
+        family.AcceptOnlyFromAmong("gaussian", "student-t", "poisson", "bernoulli", "categorical");
+        var degreesOfFreedom = new Option<double?>("--df")
+        {
+            Description = "For --family student-t: fix the degrees of freedom of every component at this value (then not a free parameter in BIC); default: estimated per component.",
+        };
+        var degreesOfFreedomInit = new Option<double>("--df-init")
+        {
+            Description = "For --family student-t: the degrees of freedom every component starts from when they are estimated.",
+            DefaultValueFactory = _ => StudentTMixtureOptions.DefaultInitialDegreesOfFreedom,
+        };
         var pseudoCount = new Option<double>("--pseudo-count")
         {
             Description = "For --family categorical: added to every level's count in each component's M-step (0: plain maximum likelihood, where a level a component never saw has probability 0).",
@@ -56,7 +65,7 @@ internal static class FitCommand
         var missing = MissingValuesOption.Create();
         var command = new Command("fit", "Fit a mixture (Gaussian by default) to DATA by EM and print its summary.");
         command.Arguments.Add(data);
-        foreach (var option in new Option[] { components, family, covariance, pseudoCount })
+        foreach (var option in new Option[] { components, family, covariance, pseudoCount, degreesOfFreedom, degreesOfFreedomInit })
             command.Options.Add(option);
         var fitOptions = FitOptionSet.AddTo(command);
         foreach (var option in new Option[] { initParams, initLabels, memoryLimit, missing, output, json, quiet })
@@ -75,10 +84,22 @@ internal static class FitCommand
             options.Validate(); // before reading a possibly large file
             string familyName = parse.GetValue(family)!;
             bool poisson = familyName == "poisson", bernoulli = familyName == "bernoulli", categorical = familyName == "categorical";
+            bool studentT = familyName == "student-t";
             if (!categorical && parse.GetResult(pseudoCount) is { Implicit: false })
                 throw new UsageException("--pseudo-count applies to the categorical family only (--family categorical).");
+            if (!studentT)
+                RequireAbsent(parse, "the student-t family only (--family student-t)", degreesOfFreedom, degreesOfFreedomInit);
             if (poisson || bernoulli || categorical)
                 RequireGaussianOnlyAbsent(parse, covariance, fitOptions.RegCovar, constraints.Fix, constraints.OnCollapse);
+            StudentTMixtureOptions? studentTOptions = null;
+            if (studentT)
+            {
+                RequireGaussianOnlyAbsent(parse, constraints.Fix, constraints.OnCollapse);
+                if (parse.GetValue(online.Enabled))
+                    throw new UsageException("--online: stepwise EM is not available for --family student-t (its degrees-of-freedom step has no running statistic); fit in batch, out of core if the data are large.");
+                studentTOptions = StudentTOptions(options, parse.GetValue(degreesOfFreedom), parse.GetValue(degreesOfFreedomInit));
+                studentTOptions.Validate();
+            }
             options = constraints.ApplyTo(options, parse);
             bool stepwise = parse.GetValue(online.Enabled);
             int batchRows = parse.GetValue(online.BatchRows), passes = parse.GetValue(online.Passes);
@@ -125,8 +146,8 @@ internal static class FitCommand
                     poissonStart = InitialParametersFile.ReadPoisson(initPath, options.ComponentCount, rows.FeatureCount);
                 else if (bernoulli)
                     bernoulliStart = InitialParametersFile.ReadBernoulli(initPath, options.ComponentCount, rows.FeatureCount);
-                else if (categorical)
-                    throw new UsageException("--init-params is not read for --family categorical; start from --init-labels or --init.");
+                else if (categorical || studentT)
+                    throw new UsageException($"--init-params is not read for --family {familyName}; start from --init-labels or --init.");
                 else
                     options = options with { InitialParameters = InitialParametersFile.Read(initPath, type, options.ComponentCount, rows.FeatureCount) };
             }
@@ -145,6 +166,8 @@ internal static class FitCommand
                         return OnlineFit.FitRows(OnlineFit.Stepper.For(familyName, options, stepPower, poissonStart, bernoulliStart, parse.GetValue(pseudoCount)), rows, options.ComponentCount, batchRows, stepPower, passes, report, context.CancellationToken);
                     if (bernoulli)
                         return new BernoulliMixture(BernoulliOptions(options, bernoulliStart)).Fit(rows, report, context.CancellationToken);
+                    if (studentT)
+                        return new StudentTMixture(studentTOptions! with { InitialLabels = options.InitialLabels }).Fit(rows, report, context.CancellationToken);
                     if (categorical)
                         return new CategoricalMixture(WithCommon(options, new CategoricalMixtureOptions { PseudoCount = parse.GetValue(pseudoCount) })).Fit(rows, report, context.CancellationToken);
                     return poisson
@@ -239,15 +262,26 @@ internal static class FitCommand
     private static BernoulliMixtureOptions BernoulliOptions(GaussianMixtureOptions o, BernoulliParameterValues? start) =>
         WithCommon(o, new BernoulliMixtureOptions { InitialParameters = start });
 
-    /// <summary>Refuses the options that only a Gaussian fit reads when another family is asked for.</summary>
-    private static void RequireGaussianOnlyAbsent(ParseResult parse, params Option?[] gaussianOnly)
+    /// <summary>The Student-t fit's options: the common ones of the command line, its structure, reg_covar and degrees of freedom.</summary>
+    private static StudentTMixtureOptions StudentTOptions(GaussianMixtureOptions o, double? degreesOfFreedom, double initialDegreesOfFreedom) =>
+        WithCommon(o, new StudentTMixtureOptions
+        {
+            CovarianceType = o.CovarianceType, RegCovar = o.RegCovar, DegreesOfFreedom = degreesOfFreedom, InitialDegreesOfFreedom = initialDegreesOfFreedom,
+        });
+
+    /// <summary>Refuses options given on the command line that the chosen family does not read: "NAME applies to <paramref name="appliesTo"/>".</summary>
+    private static void RequireAbsent(ParseResult parse, string appliesTo, params Option?[] options)
     {
-        foreach (var option in gaussianOnly)
+        foreach (var option in options)
         {
             if (option is not null && parse.GetResult(option) is { Implicit: false })
-                throw new UsageException($"{option.Name} applies to the gaussian family only (--family gaussian).");
+                throw new UsageException($"{option.Name} applies to {appliesTo}.");
         }
     }
+
+    /// <summary>Refuses the options that only a Gaussian fit reads when another family is asked for.</summary>
+    private static void RequireGaussianOnlyAbsent(ParseResult parse, params Option?[] gaussianOnly) =>
+        RequireAbsent(parse, "the gaussian family only (--family gaussian)", gaussianOnly);
 
     private static string JsonLine(MixtureModel model, RowSource rows, double seconds, double? secondsPerIteration, bool streamed, DistributedFit.TrafficMeter? traffic)
     {

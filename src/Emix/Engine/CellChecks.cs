@@ -10,7 +10,12 @@ internal static class CellChecks
     /// "SOURCE: data row R (a header not counted), column C ('NAME'): VALUE <paramref name="problem"/>".
     /// </summary>
     /// <exception cref="DataFormatException">A cell is rejected.</exception>
-    public static void RequireAll(RowSource data, Func<double, bool> accept, string problem)
+    public static void RequireAll(RowSource data, Func<double, bool> accept, string problem) =>
+        RequireAll(data, (_, v) => accept(v), _ => problem);
+
+    /// <summary>The same with a test and a problem per column (0-based), for tables whose columns differ in kind.</summary>
+    /// <exception cref="DataFormatException">A cell is rejected.</exception>
+    public static void RequireAll(RowSource data, Func<int, double, bool> accept, Func<int, string> problem)
     {
         int d = data.FeatureCount;
         double[]? buffer = null;
@@ -22,8 +27,8 @@ internal static class CellChecks
             var rows = data.ReadRows(start, chunking.Length(c), ref buffer);
             for (int i = 0; i < rows.Length; i++)
             {
-                if (!accept(rows[i]))
-                    throw Bad(data, start + (i / d), i % d, rows[i], problem);
+                if (!accept(i % d, rows[i]))
+                    throw Bad(data, start + (i / d), i % d, rows[i], problem(i % d));
             }
         }
     }

@@ -18,7 +18,7 @@ internal abstract class RowwiseFamily<TParameters> : IMixtureFamily<TParameters>
 
     public abstract StatisticsLayout Layout(TParameters p);
 
-    public ReadOnlySpan<double> Centres(TParameters p) => default;
+    public virtual ReadOnlySpan<double> Centres(TParameters p) => default;
 
     public object ScratchKey(TParameters p) => (ComponentCount(p), FeatureCount(p));
 

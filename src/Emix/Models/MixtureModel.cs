@@ -182,7 +182,7 @@ public abstract class MixtureModel
         AppendTable(s, header, [.. rows]);
     }
 
-    private static void AppendTable(StringBuilder s, string[] header, params string[][] rows)
+    private protected static void AppendTable(StringBuilder s, string[] header, params string[][] rows)
     {
         var widths = new int[header.Length];
         for (int c = 0; c < header.Length; c++)
@@ -192,7 +192,7 @@ public abstract class MixtureModel
             s.AppendLine(string.Join("  ", row.Select((v, c) => c == 0 && header[0].Length == 0 ? v.PadRight(widths[c]) : v.PadLeft(widths[c]))).TrimEnd());
     }
 
-    private static void AppendTable(StringBuilder s, string[] header, string[] row) => AppendTable(s, header, [row]);
+    private protected static void AppendTable(StringBuilder s, string[] header, string[] row) => AppendTable(s, header, [row]);
 
     /// <summary>Saves the model file atomically (see <see cref="Serialization.ModelFile"/> for the layout).</summary>
     public void Save(string path) => Serialization.ModelFile.Save(this, path);

@@ -65,9 +65,13 @@ internal sealed class CategoricalFamily : RowwiseFamily<CategoricalParameters>
     /// The levels of every feature (its distinct values, ascending), refusing a cell that is not an integer
     /// (or is missing) with the source, 1-based data row, column and value.
     /// </summary>
-    public static double[][] FindLevels(RowSource data)
+    public static double[][] FindLevels(RowSource data) => FindLevels(data, _ => true);
+
+    /// <summary>The same for the columns <paramref name="categorical"/> accepts (0-based); the others get no levels (empty).</summary>
+    public static double[][] FindLevels(RowSource data, Func<int, bool> categorical)
     {
         int d = data.FeatureCount;
+        var chosen = Enumerable.Range(0, d).Select(categorical).ToArray();
         var seen = Enumerable.Range(0, d).Select(_ => new HashSet<double>()).ToArray();
         double[]? buffer = null;
         var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
@@ -77,6 +81,8 @@ internal sealed class CategoricalFamily : RowwiseFamily<CategoricalParameters>
             var rows = data.ReadRows(start, chunking.Length(c), ref buffer);
             for (int i = 0; i < rows.Length; i++)
             {
+                if (!chosen[i % d])
+                    continue;
                 RequireCode(data, start, i, d, rows[i]);
                 if (seen[i % d].Add(rows[i]) && seen[i % d].Count > MaxLevels)
                     throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
@@ -87,7 +93,10 @@ internal sealed class CategoricalFamily : RowwiseFamily<CategoricalParameters>
     }
 
     /// <summary>Refuses rows whose values are not among <paramref name="p"/>'s levels (new data at prediction).</summary>
-    public static void RequireKnownLevels(RowSource data, CategoricalParameters p)
+    public static void RequireKnownLevels(RowSource data, CategoricalParameters p) => RequireKnownLevels(data, p.Levels, p.Lookup);
+
+    /// <summary>The same for the columns with a lookup (level → index); a null lookup skips its column.</summary>
+    public static void RequireKnownLevels(RowSource data, double[][] levels, IReadOnlyList<Dictionary<double, int>?> lookup)
     {
         int d = data.FeatureCount;
         double[]? buffer = null;
@@ -98,10 +107,12 @@ internal sealed class CategoricalFamily : RowwiseFamily<CategoricalParameters>
             var rows = data.ReadRows(start, chunking.Length(c), ref buffer);
             for (int i = 0; i < rows.Length; i++)
             {
+                if (lookup[i % d] is not { } known)
+                    continue;
                 RequireCode(data, start, i, d, rows[i]);
-                if (!p.Lookup[i % d].ContainsKey(rows[i]))
+                if (!known.ContainsKey(rows[i]))
                     throw CellChecks.Bad(data, start + (i / d), i % d, rows[i],
-                        $"is not one of the levels the model was fitted on ({string.Join(", ", p.Levels[i % d].Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}).");
+                        $"is not one of the levels the model was fitted on ({string.Join(", ", levels[i % d].Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}).");
             }
         }
     }

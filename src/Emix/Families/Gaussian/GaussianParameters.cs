@@ -33,11 +33,17 @@ internal sealed class GaussianParameters
     public double[] PrecisionCholeskyValues { get; }
     public double[] LogDetPrecisionCholesky { get; }
 
+    /// <summary>
+    /// The Student-t family's degrees of freedom and what its E-step derives from them; null for a
+    /// Gaussian. With tails, <see cref="Covariances"/> are the components' scale matrices.
+    /// </summary>
+    public StudentT.StudentTails? Tails { get; private init; }
+
     private object? _kernelPlan;
     private GaussianStatisticsLayout? _statisticsLayout;
 
     /// <summary>Where the statistics of an E-step under these parameters sit (made once).</summary>
-    public GaussianStatisticsLayout StatisticsLayout => _statisticsLayout ??= new GaussianStatisticsLayout(Structure, ComponentCount, FeatureCount);
+    public GaussianStatisticsLayout StatisticsLayout => _statisticsLayout ??= new GaussianStatisticsLayout(Structure, ComponentCount, FeatureCount, Tails is not null);
 
     /// <summary>
     /// What a kernel derives from these parameters once (padded factors, centres, which form is
@@ -64,6 +70,19 @@ internal sealed class GaussianParameters
         var logDet = new double[k];
         structure.PrecisionCholesky(k, d, covariances, factor, logDet);
         return new GaussianParameters(structure, k, d, weights, means, covariances, factor, logDet);
+    }
+
+    /// <summary>
+    /// Student-t parameters: the scale matrices in <paramref name="values"/>' covariances and ν per
+    /// component (owning the arrays); throws <see cref="NumericalFailureException"/> when a scale is not positive definite.
+    /// </summary>
+    public static GaussianParameters CreateStudentT(CovarianceStructure structure, int k, int d, (double[] Weights, double[] Means, double[] Scales) values, double[] degreesOfFreedom, bool fixedDegrees)
+    {
+        var p = Create(structure, k, d, values);
+        return new GaussianParameters(structure, k, d, p.Weights, p.Means, p.Covariances, p.PrecisionCholeskyValues, p.LogDetPrecisionCholesky)
+        {
+            Tails = new StudentT.StudentTails(degreesOfFreedom, fixedDegrees, d, p.LogWeights, p.LogDetPrecisionCholesky),
+        };
     }
 
     /// <summary>Free parameters as scikit-learn counts them: covariance + means + (k − 1) weights.</summary>

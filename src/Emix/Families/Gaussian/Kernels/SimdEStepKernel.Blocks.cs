@@ -24,6 +24,8 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock>
         int next = start + nb;
         s.Next.Start(next < n ? rows.Slice(next * d, Math.Min(BlockRows, n - next) * d) : default);
         LogDensities(p, s, m);
+        if (p.Tails is { } tails)
+            TailDensities(tails, s, p.ComponentCount, m);
         return Normalise(s, p.ComponentCount, nb, m, responsibilities);
     }
 

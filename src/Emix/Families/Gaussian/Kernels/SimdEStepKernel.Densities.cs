@@ -7,7 +7,10 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock>
 {
     private const double Log2Pi = 1.8378770664093454835606594728112;
 
-    /// <summary>log w_j + log N(x_i | μ_j, Σ_j) into LogP[j, i] for the block.</summary>
+    /// <summary>
+    /// log w_j + log N(x_i | μ_j, Σ_j) into LogP[j, i] for the block; with tails (Student-t), the squared
+    /// Mahalanobis distance δ_ij instead (constant 0 and factor 1 where the Gaussian has −½).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LogDensities(GaussianParameters p, Scratch s, int m)
     {
@@ -16,15 +19,17 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock>
         double baseConstant = -0.5 * d * Log2Pi;
         Span<double> halves = stackalloc double[k];
         Span<double> constants = stackalloc double[k];
+        bool tails = p.Tails is not null;
+        double minusHalf = tails ? 1 : -0.5;
         for (int j = 0; j < k; j++)
-            constants[j] = baseConstant + p.LogDetPrecisionCholesky[j] + p.LogWeights[j];
+            constants[j] = tails ? 0 : baseConstant + p.LogDetPrecisionCholesky[j] + p.LogWeights[j];
         if (structure.Storage != CovarianceStorage.Full)
         {
             bool spherical = structure.Storage == CovarianceStorage.Scalar;
             double[] scales = p.PrecisionCholeskyValues; // σ⁻¹ per component and feature, or per component (spherical)
             // Spherical keeps Σ (x − μ)² and folds its precision into the factor of ½.
             for (int j = 0; j < k; j++)
-                halves[j] = spherical ? -0.5 * scales[j] * scales[j] : -0.5;
+                halves[j] = spherical ? minusHalf * scales[j] * scales[j] : minusHalf;
             if (DiagonalExpanded(p))
             {
                 ExpandedLogDensities(s.Xt, DiagonalFactors(p), halves, constants, k, d, m, s.LogP, s.Next);
@@ -40,13 +45,13 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock>
             // One factor for all: y = (x − c)U once per row, then q_j = ‖y − (μ_j − c)U‖² costs d per component.
             Centre(s.Xt, factors.AsSpan(d * dp, d), d, m, s.D);
             TriangularProduct(s.D, factors.AsSpan(0, d * dp), d, dp, m, s.W);
-            halves.Fill(-0.5);
+            halves.Fill(minusHalf);
             SquaredDistanceLogDensities(s.W, factors.AsSpan((d * dp) + d, k * d), null, halves, constants, d, m, s.LogP);
             return;
         }
         // Full (and tied far from the origin): q = ‖(x − μ_j)U_j‖² through the triangular product, then c_j − ½q;
         // full on shifted rows takes (x − c)U − (μ_j − c)U, without centring the block on each mean.
-        var half = TOps.Broadcast(-0.5);
+        var half = TOps.Broadcast(minusHalf);
         bool shifted = FullShifted(p);
         for (int j = 0; j < k; j++)
         {

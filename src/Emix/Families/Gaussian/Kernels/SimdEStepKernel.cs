@@ -42,7 +42,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
 
     private sealed class Scratch
     {
-        public Scratch(int k, int d, CovarianceStructure structure)
+        public Scratch(int k, int d, CovarianceStructure structure, bool tails)
         {
             int dp = PaddedFeatures(d);
             RowWidth = (d + TOps.Count - 1) / TOps.Count * TOps.Count;
@@ -54,6 +54,11 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
             // Diagonal: rows for the padding components of the last register tile, which stay zero.
             LogP = new double[(diagonal ? PaddedComponents(k) : k) * BlockRows];
             Norm = new double[BlockRows];
+            if (tails)
+            {
+                U = new double[LogP.Length];
+                LogTerm = new double[LogP.Length];
+            }
             if (diagonal)
             {
                 Moments = new double[2 * PaddedComponents(k) * d * TOps.Count];
@@ -93,6 +98,9 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
         /// </summary>
         public readonly double[] RowWeight = [], ChunkCounts = [], ChunkFirst = [], Discard = [];
 
+        /// <summary>Student-t: u and log(1 + δ/ν) per component and row of the block (laid out as LogP).</summary>
+        public readonly double[] U = [], LogTerm = [];
+
         /// <summary>x − μ_j, row-major (B × RowWidth), for the second moments.</summary>
         public readonly double[] Rm = [];
 
@@ -102,7 +110,7 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
 
     internal static int PaddedFeatures(int d) => (d + 3) & ~3;
 
-    public object CreateScratch(int chunkRows, GaussianParameters p) => new Scratch(p.ComponentCount, p.FeatureCount, p.Structure);
+    public object CreateScratch(int chunkRows, GaussianParameters p) => new Scratch(p.ComponentCount, p.FeatureCount, p.Structure, p.Tails is not null);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Accumulate(GaussianParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, GaussianStatisticsLayout layout, Span<double> stats, object scratch)
@@ -112,6 +120,9 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
         var nk = layout.Nk(stats);
         var sx = layout.FirstMoment(stats);
         var second = layout.SecondMoment(stats);
+        var tails = p.Tails;
+        var momentWeights = tails is null ? default : layout.MomentWeights(stats);
+        var tailTerms = tails is null ? default : layout.TailTerms(stats);
         var structure = p.Structure;
         bool general = structure.Storage == CovarianceStorage.Full;
         int weightRows = (d + 7) & ~7;
@@ -144,6 +155,12 @@ internal sealed partial class SimdEStepKernel<TVector, TOps, TBlock> : IEStepKer
                 r[nb..m].Clear(); // padding rows carry no weight
                 double count = SumRows(r, m);
                 nk[j] += count;
+                if (tails is not null)
+                {
+                    // From here on r is the moments' weight r·u, and count its sum.
+                    count = TailWeights(tails, s, j, r, m, ref tailTerms[j]);
+                    momentWeights[j] += count;
+                }
                 if (tied)
                 {
                     // One second-moment pass for all components, around a common centre (corrected per chunk).
