@@ -29,6 +29,10 @@ internal static class FitCommand
             DefaultValueFactory = _ => "gaussian",
         };
         family.AcceptOnlyFromAmong("gaussian", "student-t", "poisson", "bernoulli", "categorical");
+        var columnFamilies = new Option<string?>("--families")
+        {
+            Description = "A mixed-type fit: each listed column's family, e.g. \"age:gaussian,visits:poisson,smoker:bernoulli,region:categorical\" (columns by name or 1-based index; unlisted columns are gaussian); the columns are independent inside each component.",
+        };
         var degreesOfFreedom = new Option<double?>("--df")
         {
             Description = "For --family student-t: fix the degrees of freedom of every component at this value (then not a free parameter in BIC); default: estimated per component.",
@@ -65,7 +69,7 @@ internal static class FitCommand
         var missing = MissingValuesOption.Create();
         var command = new Command("fit", "Fit a mixture (Gaussian by default) to DATA by EM and print its summary.");
         command.Arguments.Add(data);
-        foreach (var option in new Option[] { components, family, covariance, pseudoCount, degreesOfFreedom, degreesOfFreedomInit })
+        foreach (var option in new Option[] { components, family, columnFamilies, covariance, pseudoCount, degreesOfFreedom, degreesOfFreedomInit })
             command.Options.Add(option);
         var fitOptions = FitOptionSet.AddTo(command);
         foreach (var option in new Option[] { initParams, initLabels, memoryLimit, missing, output, json, quiet })
@@ -85,6 +89,22 @@ internal static class FitCommand
             string familyName = parse.GetValue(family)!;
             bool poisson = familyName == "poisson", bernoulli = familyName == "bernoulli", categorical = familyName == "categorical";
             bool studentT = familyName == "student-t";
+            IReadOnlyList<ColumnFamily>? mixed = null;
+            if (parse.GetValue(columnFamilies) is { } spec)
+            {
+                RequireAbsent(parse, "one family for every column; --families gives each column its own", family);
+                RequireGaussianOnlyAbsent(parse, covariance, constraints.Fix, constraints.OnCollapse);
+                if (parse.GetValue(online.Enabled))
+                    throw new UsageException("--online: stepwise EM is not available for a mixed-type fit (--families); fit in batch, out of core if the data are large.");
+                try
+                {
+                    mixed = ColumnFamily.ParseList(spec);
+                }
+                catch (FormatException e)
+                {
+                    throw new UsageException($"--families: {e.Message}");
+                }
+            }
             if (!categorical && parse.GetResult(pseudoCount) is { Implicit: false })
                 throw new UsageException("--pseudo-count applies to the categorical family only (--family categorical).");
             if (!studentT)
@@ -146,8 +166,8 @@ internal static class FitCommand
                     poissonStart = InitialParametersFile.ReadPoisson(initPath, options.ComponentCount, rows.FeatureCount);
                 else if (bernoulli)
                     bernoulliStart = InitialParametersFile.ReadBernoulli(initPath, options.ComponentCount, rows.FeatureCount);
-                else if (categorical || studentT)
-                    throw new UsageException($"--init-params is not read for --family {familyName}; start from --init-labels or --init.");
+                else if (categorical || studentT || mixed is not null)
+                    throw new UsageException($"--init-params is not read for {(mixed is null ? $"--family {familyName}" : "--families")}; start from --init-labels or --init.");
                 else
                     options = options with { InitialParameters = InitialParametersFile.Read(initPath, type, options.ComponentCount, rows.FeatureCount) };
             }
@@ -166,6 +186,8 @@ internal static class FitCommand
                         return OnlineFit.FitRows(OnlineFit.Stepper.For(familyName, options, stepPower, poissonStart, bernoulliStart, parse.GetValue(pseudoCount)), rows, options.ComponentCount, batchRows, stepPower, passes, report, context.CancellationToken);
                     if (bernoulli)
                         return new BernoulliMixture(BernoulliOptions(options, bernoulliStart)).Fit(rows, report, context.CancellationToken);
+                    if (mixed is not null)
+                        return new MixedMixture(WithCommon(options, new MixedMixtureOptions { Families = mixed, RegCovar = options.RegCovar })).Fit(rows, report, context.CancellationToken);
                     if (studentT)
                         return new StudentTMixture(studentTOptions! with { InitialLabels = options.InitialLabels }).Fit(rows, report, context.CancellationToken);
                     if (categorical)
