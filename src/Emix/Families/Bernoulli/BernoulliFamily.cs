@@ -32,13 +32,15 @@ internal sealed class BernoulliFamily : RowwiseFamily<BernoulliParameters>
     protected override double RowLogResponsibilities(BernoulliParameters p, ReadOnlySpan<double> x, Span<double> logResp, RowScratch scratch)
     {
         int k = p.ComponentCount, d = x.Length;
+        var value = scratch.PerFeature;
+        for (int a = 0; a < d; a++)
+            value[a] = (int)x[a];
         for (int j = 0; j < k; j++)
         {
-            var one = p.LogOne.AsSpan(j * d, d);
-            var zero = p.LogZero.AsSpan(j * d, d);
+            var terms = p.LogByValue.AsSpan(2 * j * d, 2 * d);
             double v = p.LogWeights[j];
             for (int a = 0; a < d; a++)
-                v += x[a] == 1 ? one[a] : zero[a];
+                v += terms[(2 * a) + value[a]];
             logResp[j] = v;
         }
         return Passes.NormaliseLogRow(logResp);
