@@ -43,23 +43,12 @@ public sealed class BernoulliMixtureModel : MixtureModel
     /// <inheritdoc/>
     public override MixtureSample Sample(int count, long seed = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        int k = ComponentCount, d = FeatureCount;
-        var rng = new RandomSource(seed);
-        var perComponent = ComponentDraws.Counts(Parameters.Weights, count, rng);
-        var values = new double[count * d];
-        var labels = new int[count];
-        int row = 0;
-        for (int j = 0; j < k; j++)
+        var p = Parameters;
+        return ComponentDraws.Rows(p.Weights, count, seed, FeatureNames, (j, rng, row) =>
         {
-            for (int s = 0; s < perComponent[j]; s++, row++)
-            {
-                for (int a = 0; a < d; a++)
-                    values[(row * d) + a] = rng.NextDouble() < Parameters.Probabilities[(j * d) + a] ? 1 : 0;
-                labels[row] = j;
-            }
-        }
-        return new MixtureSample(DataSet.Wrap(values, d, FeatureNames, "sample"), labels);
+            for (int a = 0; a < row.Length; a++)
+                row[a] = rng.NextDouble() < p.Probabilities[(j * row.Length) + a] ? 1 : 0;
+        });
     }
 
     private protected override string SummaryHeading => "Bernoulli finite mixture model fitted by EM algorithm";

@@ -43,27 +43,15 @@ public sealed class CategoricalMixtureModel : MixtureModel
     /// <inheritdoc/>
     public override MixtureSample Sample(int count, long seed = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        int k = ComponentCount, d = FeatureCount, total = Parameters.LevelTotal;
-        var rng = new RandomSource(seed);
-        var perComponent = ComponentDraws.Counts(Parameters.Weights, count, rng);
-        var values = new double[count * d];
-        var labels = new int[count];
-        int row = 0;
-        for (int j = 0; j < k; j++)
+        var p = Parameters;
+        return ComponentDraws.Rows(p.Weights, count, seed, FeatureNames, (j, rng, row) =>
         {
-            for (int s = 0; s < perComponent[j]; s++, row++)
+            for (int a = 0; a < row.Length; a++)
             {
-                for (int a = 0; a < d; a++)
-                {
-                    int from = Parameters.Offsets[a], levels = Parameters.Offsets[a + 1] - from;
-                    var probabilities = Parameters.Probabilities.AsSpan((j * total) + from, levels);
-                    values[(row * d) + a] = Parameters.Levels[a][ComponentDraws.Counts(probabilities, 1, rng).AsSpan().IndexOf(1)];
-                }
-                labels[row] = j;
+                int from = p.Offsets[a], levels = p.Offsets[a + 1] - from;
+                row[a] = p.Levels[a][ComponentDraws.Pick(p.Probabilities.AsSpan((j * p.LevelTotal) + from, levels), rng)];
             }
-        }
-        return new MixtureSample(DataSet.Wrap(values, d, FeatureNames, "sample"), labels);
+        });
     }
 
     private protected override string SummaryHeading => "Categorical finite mixture model fitted by EM algorithm";

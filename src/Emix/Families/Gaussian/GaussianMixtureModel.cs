@@ -133,36 +133,39 @@ public sealed partial class GaussianMixtureModel : MixtureModel
         Passes.ScoreSamples(FamilyFor(CheckData(data), variant), data, Parameters);
 
     /// <inheritdoc/>
-    public override MixtureSample Sample(int count, long seed = 0)
+    public override MixtureSample Sample(int count, long seed = 0) => Draw(Parameters, count, seed, FeatureNames, null);
+
+    /// <summary>
+    /// Rows drawn from a Gaussian-shaped mixture, grouped by component: x = μ_j + L_j·z (L_j·L_jᵀ = Σ_j,
+    /// z standard normal), the L·z part times <paramref name="stretch"/>(j) when given (the Student-t
+    /// family's 1/√(g/ν)).
+    /// </summary>
+    internal static MixtureSample Draw(GaussianParameters p, int count, long seed, IReadOnlyList<string> featureNames, Func<int, RandomSource, double>? stretch)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        int k = ComponentCount, d = FeatureCount;
-        var rng = new RandomSource(seed);
-        var perComponent = ComponentDraws.Counts(Parameters.Weights, count, rng);
-        var values = new double[count * d];
-        var labels = new int[count];
+        int k = p.ComponentCount, d = p.FeatureCount;
         var factor = new double[d * d];
         var z = new double[d];
-        int row = 0;
-        for (int j = 0; j < k; j++)
+        int factored = -1;
+        return ComponentDraws.Rows(p.Weights, count, seed, featureNames, (j, rng, row) =>
         {
-            Parameters.Structure.SamplingFactor(j, k, d, Parameters.Covariances, factor);
-            var mean = Parameters.MeanOf(j);
-            for (int s = 0; s < perComponent[j]; s++, row++)
+            // Rows come grouped by component: factor each Σ_j once.
+            if (j != factored)
             {
-                for (int a = 0; a < d; a++)
-                    z[a] = rng.NextNormal();
-                for (int a = 0; a < d; a++)
-                {
-                    double v = mean[a];
-                    for (int b = 0; b <= a; b++)
-                        v += factor[(a * d) + b] * z[b];
-                    values[(row * d) + a] = v;
-                }
-                labels[row] = j;
+                p.Structure.SamplingFactor(j, k, d, p.Covariances, factor);
+                factored = j;
             }
-        }
-        return new MixtureSample(DataSet.Wrap(values, d, FeatureNames, "sample"), labels);
+            var mean = p.MeanOf(j);
+            for (int a = 0; a < d; a++)
+                z[a] = rng.NextNormal();
+            double scale = stretch?.Invoke(j, rng) ?? 1;
+            for (int a = 0; a < d; a++)
+            {
+                double v = stretch is null ? mean[a] : 0;
+                for (int b = 0; b <= a; b++)
+                    v += factor[(a * d) + b] * z[b];
+                row[a] = stretch is null ? v : mean[a] + (v * scale);
+            }
+        });
     }
 
     private protected override string SummaryHeading => "Gaussian finite mixture model fitted by EM algorithm";

@@ -32,23 +32,34 @@ internal sealed class GaussianModelSection : ModelSection
     public override void WriteOptions(Utf8JsonWriter w, MixtureOptions options) =>
         w.WriteNumber("reg_covar", ((GaussianMixtureOptions)options).RegCovar);
 
-    public override MixtureModel Read(JsonElement root, Func<string, ModelFormatException> error)
+    /// <summary>
+    /// The shape, feature names, weights (k), means (k × d) and covariances (the structure's shape) of a
+    /// Gaussian-shaped section (the Gaussian's and the Student-t's, whose scales sit in "covariances"),
+    /// the sizes checked before anything is allocated.
+    /// </summary>
+    internal static (int K, int D, IReadOnlyList<string> FeatureNames, double[] Weights, double[] Means, double[] Covariances) ReadMoments(
+        JsonElement root, CovarianceStructure structure, Func<string, ModelFormatException> error)
     {
-        string typeName = ModelFile.RequiredString(root, "covariance_type", error);
-        if (!MixtureNames.TryParseCovarianceType(typeName, out var type))
-            throw error($"\"covariance_type\" is \"{typeName}\"; expected full, tied, diag or spherical.");
         var (k, d) = ModelFile.ReadShape(root, error);
-        var structure = CovarianceStructure.For(type);
         long covarianceValues = 1;
         foreach (int extent in structure.Shape(k, d))
             covarianceValues *= extent;
         if (covarianceValues > ModelFile.MaxValues || (long)k * d > ModelFile.MaxValues)
             throw error($"n_components = {k} and n_features = {d} claim {covarianceValues} covariance values, more than this emix accepts ({ModelFile.MaxValues}).");
         var featureNames = ModelFile.ReadFeatureNames(root, d, error);
-
         var weights = JsonArrays.Read(ModelFile.Required(root, "weights", error), [k], "weights", error);
         var means = JsonArrays.Read(ModelFile.Required(root, "means", error), [k, d], "means", error);
         var covariances = JsonArrays.Read(ModelFile.Required(root, "covariances", error), structure.Shape(k, d), "covariances", error);
+        return (k, d, featureNames, weights, means, covariances);
+    }
+
+    public override MixtureModel Read(JsonElement root, Func<string, ModelFormatException> error)
+    {
+        string typeName = ModelFile.RequiredString(root, "covariance_type", error);
+        if (!MixtureNames.TryParseCovarianceType(typeName, out var type))
+            throw error($"\"covariance_type\" is \"{typeName}\"; expected full, tied, diag or spherical.");
+        var structure = CovarianceStructure.For(type);
+        var (k, d, featureNames, weights, means, covariances) = ReadMoments(root, structure, error);
         GaussianParameters parameters;
         try
         {

@@ -150,44 +150,20 @@ public sealed class MixedMixtureModel : MixtureModel
     /// <inheritdoc/>
     public override MixtureSample Sample(int count, long seed = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        int k = ComponentCount, d = FeatureCount;
         var p = Parameters;
-        var rng = new RandomSource(seed);
-        var perComponent = ComponentDraws.Counts(p.Weights, count, rng);
-        var values = new double[count * d];
-        var labels = new int[count];
-        int row = 0;
-        for (int j = 0; j < k; j++)
+        return ComponentDraws.Rows(p.Weights, count, seed, FeatureNames, (j, rng, row) =>
         {
-            for (int s = 0; s < perComponent[j]; s++, row++)
+            for (int a = 0; a < row.Length; a++)
             {
-                for (int a = 0; a < d; a++)
+                row[a] = p.Kinds[a] switch
                 {
-                    values[(row * d) + a] = p.Kinds[a] switch
-                    {
-                        FeatureFamily.Gaussian => p.First[a]![j] + (Math.Sqrt(p.Second[a]![j]) * rng.NextNormal()),
-                        FeatureFamily.Poisson => PoissonSampler.Draw(p.First[a]![j], rng),
-                        FeatureFamily.Bernoulli => rng.NextDouble() < p.First[a]![j] ? 1 : 0,
-                        _ => DrawLevel(p.Levels[a], p.Probabilities[a].AsSpan(j * p.Levels[a].Length, p.Levels[a].Length), rng),
-                    };
-                }
-                labels[row] = j;
+                    FeatureFamily.Gaussian => p.First[a]![j] + (Math.Sqrt(p.Second[a]![j]) * rng.NextNormal()),
+                    FeatureFamily.Poisson => PoissonSampler.Draw(p.First[a]![j], rng),
+                    FeatureFamily.Bernoulli => rng.NextDouble() < p.First[a]![j] ? 1 : 0,
+                    _ => p.Levels[a][ComponentDraws.Pick(p.Probabilities[a].AsSpan(j * p.Levels[a].Length, p.Levels[a].Length), rng)],
+                };
             }
-        }
-        return new MixtureSample(DataSet.Wrap(values, d, FeatureNames, "sample"), labels);
-    }
-
-    private static double DrawLevel(double[] levels, ReadOnlySpan<double> probabilities, RandomSource rng)
-    {
-        double u = rng.NextDouble(), cumulative = 0;
-        for (int l = 0; l < levels.Length - 1; l++)
-        {
-            cumulative += probabilities[l];
-            if (u < cumulative)
-                return levels[l];
-        }
-        return levels[^1];
+        });
     }
 
     private static readonly string[] FeatureColumns = ["", "family"];

@@ -59,23 +59,12 @@ public sealed class PoissonMixtureModel : MixtureModel
     /// <inheritdoc/>
     public override MixtureSample Sample(int count, long seed = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        int k = ComponentCount, d = FeatureCount;
-        var rng = new RandomSource(seed);
-        var perComponent = ComponentDraws.Counts(Parameters.Weights, count, rng);
-        var values = new double[count * d];
-        var labels = new int[count];
-        int row = 0;
-        for (int j = 0; j < k; j++)
+        var p = Parameters;
+        return ComponentDraws.Rows(p.Weights, count, seed, FeatureNames, (j, rng, row) =>
         {
-            for (int s = 0; s < perComponent[j]; s++, row++)
-            {
-                for (int a = 0; a < d; a++)
-                    values[(row * d) + a] = PoissonSampler.Draw(Parameters.Rates[(j * d) + a], rng);
-                labels[row] = j;
-            }
-        }
-        return new MixtureSample(DataSet.Wrap(values, d, FeatureNames, "sample"), labels);
+            for (int a = 0; a < row.Length; a++)
+                row[a] = PoissonSampler.Draw(p.Rates[(j * row.Length) + a], rng);
+        });
     }
 
     private protected override string SummaryHeading => "Poisson finite mixture model fitted by EM algorithm";

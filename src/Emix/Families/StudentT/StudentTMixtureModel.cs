@@ -165,36 +165,8 @@ public sealed class StudentTMixtureModel : MixtureModel
     /// <remarks>x = μ_j + L·z / √(g/ν_j), z standard normal, g a χ² variate with ν_j degrees of freedom, L·Lᵀ = Σ_j.</remarks>
     public override MixtureSample Sample(int count, long seed = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        int k = ComponentCount, d = FeatureCount;
-        var rng = new RandomSource(seed);
-        var perComponent = ComponentDraws.Counts(Parameters.Weights, count, rng);
-        var values = new double[count * d];
-        var labels = new int[count];
-        var factor = new double[d * d];
-        var z = new double[d];
-        int row = 0;
-        for (int j = 0; j < k; j++)
-        {
-            Parameters.Structure.SamplingFactor(j, k, d, Parameters.Covariances, factor);
-            var mean = Parameters.MeanOf(j);
-            double nu = Parameters.Tails!.DegreesOfFreedom[j];
-            for (int s = 0; s < perComponent[j]; s++, row++)
-            {
-                for (int a = 0; a < d; a++)
-                    z[a] = rng.NextNormal();
-                double stretch = 1 / Math.Sqrt(2 * GammaSampler.Draw(nu / 2, rng) / nu);
-                for (int a = 0; a < d; a++)
-                {
-                    double v = 0;
-                    for (int b = 0; b <= a; b++)
-                        v += factor[(a * d) + b] * z[b];
-                    values[(row * d) + a] = mean[a] + (v * stretch);
-                }
-                labels[row] = j;
-            }
-        }
-        return new MixtureSample(DataSet.Wrap(values, d, FeatureNames, "sample"), labels);
+        var nu = Parameters.Tails!.DegreesOfFreedom;
+        return GaussianMixtureModel.Draw(Parameters, count, seed, FeatureNames, (j, rng) => 1 / Math.Sqrt(2 * GammaSampler.Draw(nu[j] / 2, rng) / nu[j]));
     }
 
     private protected override string SummaryHeading => "Student-t finite mixture model fitted by ECM algorithm";

@@ -52,17 +52,8 @@ internal sealed class StudentTModelSection : ModelSection
         string typeName = ModelFile.RequiredString(root, "covariance_type", error);
         if (!MixtureNames.TryParseCovarianceType(typeName, out var type) || type is not (CovarianceType.Full or CovarianceType.Diagonal))
             throw error($"\"covariance_type\" is \"{typeName}\"; expected full or diag.");
-        var (k, d) = ModelFile.ReadShape(root, error);
         var structure = Gaussian.CovarianceStructure.For(type);
-        long scaleValues = 1;
-        foreach (int extent in structure.Shape(k, d))
-            scaleValues *= extent;
-        if (scaleValues > ModelFile.MaxValues || (long)k * d > ModelFile.MaxValues)
-            throw error($"n_components = {k} and n_features = {d} claim {scaleValues} scale values, more than this emix accepts ({ModelFile.MaxValues}).");
-        var featureNames = ModelFile.ReadFeatureNames(root, d, error);
-        var weights = JsonArrays.Read(ModelFile.Required(root, "weights", error), [k], "weights", error);
-        var means = JsonArrays.Read(ModelFile.Required(root, "means", error), [k, d], "means", error);
-        var scales = JsonArrays.Read(ModelFile.Required(root, "covariances", error), structure.Shape(k, d), "covariances", error);
+        var (k, d, featureNames, weights, means, scales) = Gaussian.GaussianModelSection.ReadMoments(root, structure, error);
         var nu = JsonArrays.Read(ModelFile.Required(root, "degrees_of_freedom", error), [k], "degrees_of_freedom", error);
         bool isFixed = ModelFile.Required(root, "degrees_of_freedom_fixed", error).ValueKind switch
         {
