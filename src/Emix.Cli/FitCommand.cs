@@ -23,30 +23,6 @@ internal static class FitCommand
             DefaultValueFactory = _ => "full",
         };
         covariance.AcceptOnlyFromAmong([.. MixtureNames.CovarianceTypeNames]);
-        var family = new Option<string>("--family")
-        {
-            Description = "Component family: gaussian, student-t (heavy-tailed, robust to outliers; full or diag scales), poisson (independent counts per feature; non-negative integers), bernoulli (independent 0/1 features: latent class analysis) or categorical (independent integer-coded features; levels found in the data).",
-            DefaultValueFactory = _ => "gaussian",
-        };
-        family.AcceptOnlyFromAmong("gaussian", "student-t", "poisson", "bernoulli", "categorical");
-        var columnFamilies = new Option<string?>("--families")
-        {
-            Description = "A mixed-type fit: each listed column's family, e.g. \"age:gaussian,visits:poisson,smoker:bernoulli,region:categorical\" (columns by name or 1-based index; unlisted columns are gaussian); the columns are independent inside each component.",
-        };
-        var degreesOfFreedom = new Option<double?>("--df")
-        {
-            Description = "For --family student-t: fix the degrees of freedom of every component at this value (then not a free parameter in BIC); default: estimated per component.",
-        };
-        var degreesOfFreedomInit = new Option<double>("--df-init")
-        {
-            Description = "For --family student-t: the degrees of freedom every component starts from when they are estimated.",
-            DefaultValueFactory = _ => StudentTMixtureOptions.DefaultInitialDegreesOfFreedom,
-        };
-        var pseudoCount = new Option<double>("--pseudo-count")
-        {
-            Description = "For --family categorical: added to every level's count in each component's M-step (0: plain maximum likelihood, where a level a component never saw has probability 0).",
-            DefaultValueFactory = _ => 0,
-        };
         var initParams = new Option<string?>("--init-params")
         {
             Description = "JSON with initial \"weights\", \"means\", \"covariances\" or \"precisions\" (scikit-learn's shapes; any subset); for --family poisson, \"weights\" and \"rates\". A model file works too.",
@@ -69,8 +45,9 @@ internal static class FitCommand
         var missing = MissingValuesOption.Create();
         var command = new Command("fit", "Fit a mixture (Gaussian by default) to DATA by EM and print its summary.");
         command.Arguments.Add(data);
-        foreach (var option in new Option[] { components, family, columnFamilies, covariance, pseudoCount, degreesOfFreedom, degreesOfFreedomInit })
-            command.Options.Add(option);
+        command.Options.Add(components);
+        var families = FamilyOptions.AddTo(command);
+        command.Options.Add(covariance);
         var fitOptions = FitOptionSet.AddTo(command);
         foreach (var option in new Option[] { initParams, initLabels, memoryLimit, missing, output, json, quiet })
             command.Options.Add(option);
@@ -86,40 +63,14 @@ internal static class FitCommand
                 throw new UsageException("unknown --covariance value.");
             var options = fitOptions.Read(parse) with { ComponentCount = parse.GetValue(components), CovarianceType = type };
             options.Validate(); // before reading a possibly large file
-            string familyName = parse.GetValue(family)!;
+            var choice = families.Read(parse, options);
+            string familyName = choice.Name;
             bool poisson = familyName == "poisson", bernoulli = familyName == "bernoulli", categorical = familyName == "categorical";
-            bool studentT = familyName == "student-t";
-            IReadOnlyList<ColumnFamily>? mixed = null;
-            if (parse.GetValue(columnFamilies) is { } spec)
-            {
-                RequireAbsent(parse, "one family for every column; --families gives each column its own", family);
-                RequireGaussianOnlyAbsent(parse, covariance, constraints.Fix, constraints.OnCollapse);
-                if (parse.GetValue(online.Enabled))
-                    throw new UsageException("--online: stepwise EM is not available for a mixed-type fit (--families); fit in batch, out of core if the data are large.");
-                try
-                {
-                    mixed = ColumnFamily.ParseList(spec);
-                }
-                catch (FormatException e)
-                {
-                    throw new UsageException($"--families: {e.Message}");
-                }
-            }
-            if (!categorical && parse.GetResult(pseudoCount) is { Implicit: false })
-                throw new UsageException("--pseudo-count applies to the categorical family only (--family categorical).");
-            if (!studentT)
-                RequireAbsent(parse, "the student-t family only (--family student-t)", degreesOfFreedom, degreesOfFreedomInit);
-            if (poisson || bernoulli || categorical)
-                RequireGaussianOnlyAbsent(parse, covariance, fitOptions.RegCovar, constraints.Fix, constraints.OnCollapse);
-            StudentTMixtureOptions? studentTOptions = null;
-            if (studentT)
-            {
-                RequireGaussianOnlyAbsent(parse, constraints.Fix, constraints.OnCollapse);
-                if (parse.GetValue(online.Enabled))
-                    throw new UsageException("--online: stepwise EM is not available for --family student-t (its degrees-of-freedom step has no running statistic); fit in batch, out of core if the data are large.");
-                studentTOptions = StudentTOptions(options, parse.GetValue(degreesOfFreedom), parse.GetValue(degreesOfFreedomInit));
-                studentTOptions.Validate();
-            }
+            if (familyName != "gaussian")
+                RequireGaussianOnlyAbsent(parse, familyName == "student-t" ? null : covariance, familyName is "student-t" or "mixed" ? null : fitOptions.RegCovar,
+                    constraints.Fix, constraints.OnCollapse);
+            if (familyName is "student-t" or "mixed" && parse.GetValue(online.Enabled))
+                throw new UsageException($"--online: stepwise EM is not available for {(familyName == "mixed" ? "a mixed-type fit (--families)" : "--family student-t (its degrees-of-freedom step has no running statistic)")}; fit in batch, out of core if the data are large.");
             options = constraints.ApplyTo(options, parse);
             bool stepwise = parse.GetValue(online.Enabled);
             int batchRows = parse.GetValue(online.BatchRows), passes = parse.GetValue(online.Passes);
@@ -136,7 +87,7 @@ internal static class FitCommand
             {
                 if (parse.GetValue(initParams) is not null)
                     throw new UsageException("--init-params with DATA - (standard input): not supported; the first batch is initialised by --init.");
-                var stepper = OnlineFit.Stepper.For(familyName, options, stepPower, null, null, parse.GetValue(pseudoCount));
+                var stepper = OnlineFit.Stepper.For(familyName, options, stepPower, null, null, choice.PseudoCount);
                 var streamed = ProgressDisplay.Run(context, "fit", batchRows, 1, parse.GetValue(quiet),
                     progress => OnlineFit.FitStandardInput(context, dataOptions.ReadOptions(parse), stepper, options.ComponentCount, batchRows, stepPower, passes, progress));
                 context.CancellationToken.ThrowIfCancellationRequested();
@@ -166,8 +117,8 @@ internal static class FitCommand
                     poissonStart = InitialParametersFile.ReadPoisson(initPath, options.ComponentCount, rows.FeatureCount);
                 else if (bernoulli)
                     bernoulliStart = InitialParametersFile.ReadBernoulli(initPath, options.ComponentCount, rows.FeatureCount);
-                else if (categorical || studentT || mixed is not null)
-                    throw new UsageException($"--init-params is not read for {(mixed is null ? $"--family {familyName}" : "--families")}; start from --init-labels or --init.");
+                else if (familyName != "gaussian")
+                    throw new UsageException($"--init-params is not read for {(familyName == "mixed" ? "--families" : $"--family {familyName}")}; start from --init-labels or --init.");
                 else
                     options = options with { InitialParameters = InitialParametersFile.Read(initPath, type, options.ComponentCount, rows.FeatureCount) };
             }
@@ -183,18 +134,8 @@ internal static class FitCommand
                 {
                     var report = iterationEnds.Then(traffic?.Then(progress) ?? progress);
                     if (stepwise)
-                        return OnlineFit.FitRows(OnlineFit.Stepper.For(familyName, options, stepPower, poissonStart, bernoulliStart, parse.GetValue(pseudoCount)), rows, options.ComponentCount, batchRows, stepPower, passes, report, context.CancellationToken);
-                    if (bernoulli)
-                        return new BernoulliMixture(BernoulliOptions(options, bernoulliStart)).Fit(rows, report, context.CancellationToken);
-                    if (mixed is not null)
-                        return new MixedMixture(WithCommon(options, new MixedMixtureOptions { Families = mixed, RegCovar = options.RegCovar })).Fit(rows, report, context.CancellationToken);
-                    if (studentT)
-                        return new StudentTMixture(studentTOptions! with { InitialLabels = options.InitialLabels }).Fit(rows, report, context.CancellationToken);
-                    if (categorical)
-                        return new CategoricalMixture(WithCommon(options, new CategoricalMixtureOptions { PseudoCount = parse.GetValue(pseudoCount) })).Fit(rows, report, context.CancellationToken);
-                    return poisson
-                        ? (MixtureModel)new PoissonMixture(PoissonOptions(options, poissonStart)).Fit(rows, report, context.CancellationToken)
-                        : new GaussianMixture(options).Fit(rows, report, context.CancellationToken);
+                        return OnlineFit.FitRows(OnlineFit.Stepper.For(familyName, options, stepPower, poissonStart, bernoulliStart, choice.PseudoCount), rows, options.ComponentCount, batchRows, stepPower, passes, report, context.CancellationToken);
+                    return choice.Fit(options, rows, poissonStart, bernoulliStart, report, context.CancellationToken);
                 });
             double seconds = clock.Elapsed.TotalSeconds;
             context.CancellationToken.ThrowIfCancellationRequested(); // a Ctrl-C during the last iteration still writes nothing
@@ -256,10 +197,6 @@ internal static class FitCommand
         }
     }
 
-    /// <summary>The Poisson fit's options: the common ones of the command line, and its starting parameters.</summary>
-    internal static PoissonMixtureOptions PoissonOptions(GaussianMixtureOptions o, PoissonParameterValues? start) =>
-        WithCommon(o, new PoissonMixtureOptions { InitialParameters = start });
-
     /// <summary><paramref name="target"/> (another family's options) with the command line's options that every family has.</summary>
     internal static T WithCommon<T>(GaussianMixtureOptions o, T target)
         where T : MixtureOptions =>
@@ -280,30 +217,9 @@ internal static class FitCommand
         }
     }
 
-    /// <summary>The Bernoulli fit's options: the common ones of the command line, and its starting parameters.</summary>
-    private static BernoulliMixtureOptions BernoulliOptions(GaussianMixtureOptions o, BernoulliParameterValues? start) =>
-        WithCommon(o, new BernoulliMixtureOptions { InitialParameters = start });
-
-    /// <summary>The Student-t fit's options: the common ones of the command line, its structure, reg_covar and degrees of freedom.</summary>
-    private static StudentTMixtureOptions StudentTOptions(GaussianMixtureOptions o, double? degreesOfFreedom, double initialDegreesOfFreedom) =>
-        WithCommon(o, new StudentTMixtureOptions
-        {
-            CovarianceType = o.CovarianceType, RegCovar = o.RegCovar, DegreesOfFreedom = degreesOfFreedom, InitialDegreesOfFreedom = initialDegreesOfFreedom,
-        });
-
-    /// <summary>Refuses options given on the command line that the chosen family does not read: "NAME applies to <paramref name="appliesTo"/>".</summary>
-    private static void RequireAbsent(ParseResult parse, string appliesTo, params Option?[] options)
-    {
-        foreach (var option in options)
-        {
-            if (option is not null && parse.GetResult(option) is { Implicit: false })
-                throw new UsageException($"{option.Name} applies to {appliesTo}.");
-        }
-    }
-
     /// <summary>Refuses the options that only a Gaussian fit reads when another family is asked for.</summary>
     private static void RequireGaussianOnlyAbsent(ParseResult parse, params Option?[] gaussianOnly) =>
-        RequireAbsent(parse, "the gaussian family only (--family gaussian)", gaussianOnly);
+        FamilyOptions.RequireAbsent(parse, "the gaussian family only (--family gaussian)", gaussianOnly);
 
     private static string JsonLine(MixtureModel model, RowSource rows, double seconds, double? secondsPerIteration, bool streamed, DistributedFit.TrafficMeter? traffic)
     {

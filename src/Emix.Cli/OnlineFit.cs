@@ -65,7 +65,7 @@ internal static class OnlineFit
             }
             if (family == "poisson")
             {
-                var p = new OnlinePoissonMixture(FitCommand.PoissonOptions(options, poissonStart), stepPower);
+                var p = new OnlinePoissonMixture(FitCommand.WithCommon(options, new PoissonMixtureOptions { InitialParameters = poissonStart }), stepPower);
                 return new(p.PartialFit, (rows, b, passes, progress, ct) => p.Fit(rows, b, passes, progress, ct), () => p.Steps, () => p.RowsSeen, () => p.RunningLowerBound, () => p.Model);
             }
             var g = new OnlineGaussianMixture(options, stepPower);

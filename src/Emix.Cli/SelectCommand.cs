@@ -52,9 +52,11 @@ internal static class SelectCommand
         };
         var quiet = CommonOptions.Quiet();
 
-        var command = new Command("select", "Fit mixtures over a grid of component counts and covariance structures, print an mclust-like table, keep the best.");
+        var command = new Command("select", "Fit mixtures over a grid of component counts (and covariance structures, for Gaussian and Student-t families), print an mclust-like table, keep the best.");
         command.Arguments.Add(data);
-        foreach (var option in new Option[] { components, covariance, criterion })
+        command.Options.Add(components);
+        var families = FamilyOptions.AddTo(command);
+        foreach (var option in new Option[] { covariance, criterion })
             command.Options.Add(option);
         var fitOptions = FitOptionSet.AddTo(command);
         foreach (var option in new Option[] { initParams, memoryLimit, output, table, json, quiet })
@@ -69,6 +71,25 @@ internal static class SelectCommand
             if (!SelectionCriterionNames.TryParse(parse.GetValue(criterion), out var ranking))
                 throw new UsageException("--criterion: expected bic, aic or icl.");
             var fit = constraints.ApplyTo(fitOptions.Read(parse), parse); // validated before reading a possibly large file
+            var choice = families.Read(parse, fit);
+            if (choice.Name != "gaussian")
+            {
+                FamilyOptions.RequireAbsent(parse, $"the gaussian family only, not {(choice.Name == "mixed" ? "--families" : $"--family {choice.Name}")}", initParams, constraints.OnCollapse,
+                    choice.Name is "student-t" or "mixed" ? null : fitOptions.RegCovar);
+                if (choice.Name == "student-t")
+                {
+                    // The t family's structures: full and diag (all of them by default).
+                    if (parse.GetResult(covariance) is not { Implicit: false })
+                        types = [CovarianceType.Diagonal, CovarianceType.Full];
+                    foreach (var type in types)
+                        choice.StudentTOptions(fit with { CovarianceType = type }).Validate();
+                }
+                else
+                {
+                    FamilyOptions.RequireAbsent(parse, "the gaussian and student-t families only", covariance);
+                    types = [CovarianceType.Full]; // one column: the family has no covariance structure
+                }
+            }
             long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;
             using var plan = DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse);
             var rows = constraints.WithWeights(plan.Rows, parse);
@@ -82,6 +103,9 @@ internal static class SelectCommand
                 Criterion = ranking,
                 FitOptions = fit,
                 InitialParametersFor = initial is null ? null : (k, type) => initial.GetValueOrDefault((k, type)),
+                Family = choice.Name,
+                FamilyFit = choice.Name == "gaussian" ? null
+                    : (k, type, data, progress, ct) => choice.Fit(fit with { ComponentCount = k, CovarianceType = type }, data, null, null, progress, ct),
             });
 
             // One fit per cell, each with its own progress line, through the library's FitCell (as Run does).
@@ -90,7 +114,8 @@ internal static class SelectCommand
             for (int c = 0; c < selection.Cells.Count; c++)
             {
                 var (k, type) = selection.Cells[c];
-                string label = string.Create(Inv, $"select: k={k} {type.ToScikitName()} ({c + 1}/{selection.Cells.Count})");
+                string model = choice.Name switch { "gaussian" => type.ToScikitName(), "student-t" => $"student-t {type.ToScikitName()}", _ => choice.Name };
+                string label = string.Create(Inv, $"select: k={k} {model} ({c + 1}/{selection.Cells.Count})");
                 entries.Add(ProgressDisplay.Run(context, label, rows.RowCount, fit.InitCount, quietly,
                     progress => selection.FitCell(rows, k, type, progress, context.CancellationToken)));
             }
@@ -100,13 +125,13 @@ internal static class SelectCommand
             {
                 var first = result.Entries[0];
                 throw new NumericalFailureException(string.Create(Inv,
-                    $"{rows.Source}: every fit of the grid failed ({result.Entries.Count} fits); k={first.ComponentCount} {first.CovarianceType.ToScikitName()}: {first.Failure}"));
+                    $"{rows.Source}: every fit of the grid failed ({result.Entries.Count} fits); k={first.ComponentCount} {first.ShortDescription}: {first.Failure}"));
             }
 
             if (parse.GetValue(table) is { } tablePath)
                 CommonOptions.WriteText(context, tablePath, w => WriteCsv(w, result));
             if (parse.GetValue(output) is { } path)
-                CommonOptions.SaveModel(best.Model!, path);
+                CommonOptions.SaveModel(best.FittedModel!, path);
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(JsonLine(result, rows));
@@ -116,7 +141,7 @@ internal static class SelectCommand
                 context.Out.Write(result.Summary());
                 context.Out.WriteLine();
                 context.Out.WriteLine(string.Create(Inv,
-                    $"Best by {ranking.ToDisplayName()}: {best.CovarianceType.ToScikitName()} ({best.ModelCode}) with {best.Model!.ComponentCount} component{(best.Model.ComponentCount == 1 ? "" : "s")}{(best.Model.ComponentCount == best.ComponentCount ? "" : $" (k={best.ComponentCount}, collapsed ones dropped)")}, {ranking.ToDisplayName()} {best.Value(ranking):F3}."));
+                    $"Best by {ranking.ToDisplayName()}: {best.Description} with {best.FittedModel!.ComponentCount} component{(best.FittedModel.ComponentCount == 1 ? "" : "s")}{(best.FittedModel.ComponentCount == best.ComponentCount ? "" : $" (k={best.ComponentCount}, collapsed ones dropped)")}, {ranking.ToDisplayName()} {best.Value(ranking):F3}."));
                 if (parse.GetValue(output) is { } saved)
                     context.Out.WriteLine($"Model written to {saved}");
                 if (parse.GetValue(table) is { } savedTable)
@@ -171,6 +196,7 @@ internal static class SelectCommand
     private static void WriteCsv(TextWriter w, ModelSelectionResult result)
     {
         w.WriteLine("k,covariance,model,bic,aic,icl,log_likelihood,n_parameters,n_iter,converged,rank,status");
+        // A family without covariance structures has none to name: its column is empty and model is the family.
         var rank = new Dictionary<SelectionEntry, int>(ReferenceEqualityComparer.Instance);
         for (int r = 0; r < result.Ranking.Count; r++)
             rank[result.Ranking[r]] = r + 1;
@@ -178,15 +204,18 @@ internal static class SelectCommand
         {
             string Number(double value) => e.Succeeded ? value.ToString("R", Inv) : "";
             w.WriteLine(string.Join(',',
-                e.ComponentCount.ToString(Inv), e.CovarianceType.ToScikitName(), e.ModelCode,
+                e.ComponentCount.ToString(Inv), Structure(e), e.ModelCode,
                 Number(e.Bic), Number(e.Aic), Number(e.Icl), Number(e.LogLikelihood),
                 e.Succeeded ? e.ParameterCount.ToString(Inv) : "",
-                e.Succeeded ? e.Model!.IterationCount.ToString(Inv) : "",
-                e.Succeeded ? (e.Model!.Converged ? "true" : "false") : "",
+                e.Succeeded ? e.FittedModel!.IterationCount.ToString(Inv) : "",
+                e.Succeeded ? (e.FittedModel!.Converged ? "true" : "false") : "",
                 rank.TryGetValue(e, out int r) ? r.ToString(Inv) : "",
                 Quote(e.Failure ?? "ok")));
         }
     }
+
+    /// <summary>The entry's covariance structure by scikit-learn's name; empty for a family that has none.</summary>
+    private static string Structure(SelectionEntry e) => e.Family is "gaussian" or "student-t" ? e.CovarianceType.ToScikitName() : "";
 
     private static string Quote(string text) =>
         text.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
@@ -202,8 +231,9 @@ internal static class SelectCommand
             w.WriteNumber("n_features", rows.FeatureCount);
             var best = result.Best!;
             w.WriteStartObject("best");
+            w.WriteString("family", best.Family);
             w.WriteNumber("k", best.ComponentCount);
-            w.WriteString("covariance", best.CovarianceType.ToScikitName());
+            w.WriteString("covariance", Structure(best));
             w.WriteNumber("value", best.Value(result.Criterion));
             w.WriteEndObject();
             w.WriteStartArray("cells");
@@ -211,7 +241,7 @@ internal static class SelectCommand
             {
                 w.WriteStartObject();
                 w.WriteNumber("k", e.ComponentCount);
-                w.WriteString("covariance", e.CovarianceType.ToScikitName());
+                w.WriteString("covariance", Structure(e));
                 if (e.Succeeded)
                 {
                     w.WriteNumber("bic", e.Bic);
@@ -219,8 +249,8 @@ internal static class SelectCommand
                     w.WriteNumber("icl", e.Icl);
                     w.WriteNumber("log_likelihood", e.LogLikelihood);
                     w.WriteNumber("n_parameters", e.ParameterCount);
-                    w.WriteNumber("n_iter", e.Model!.IterationCount);
-                    w.WriteBoolean("converged", e.Model.Converged);
+                    w.WriteNumber("n_iter", e.FittedModel!.IterationCount);
+                    w.WriteBoolean("converged", e.FittedModel.Converged);
                 }
                 else
                 {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Emix.Cli;
 using Emix.Data;
+using Emix.Parquet;
 
 namespace Emix.Tests;
 
@@ -132,6 +133,21 @@ public sealed class MixedMixtureTests : IDisposable
             }
             Close.Relative(Math.Log(p), scores[i], 1e-12, $"log p(x_{i})");
         }
+    }
+
+    [Fact]
+    public void A_parquet_file_with_integer_columns_gives_the_fit_of_the_csv()
+    {
+        var birthwt = CsvReader.Read(Fixtures.Path_("mixed/birthwt.csv"));
+        var columns = Enumerable.Range(0, birthwt.FeatureCount)
+            .Select(a => ParquetColumn.Of(birthwt.FeatureNames[a], Enumerable.Range(0, birthwt.RowCount).Select(i => (int)birthwt[i, a]).ToArray())).ToList();
+        string parquet = Path.Combine(_folder, "birthwt.parquet");
+        ParquetDataWriter.Write(parquet, columns);
+        string spec = "race:categorical,smoke:bernoulli,ptl:poisson,ht:bernoulli,ui:bernoulli,ftv:poisson";
+        string fromCsv = Path.Combine(_folder, "csv.json"), fromParquet = Path.Combine(_folder, "parquet.json");
+        Assert.Equal(0, EmixApp.Run(["fit", Fixtures.Path_("mixed/birthwt.csv"), "-k", "3", "--families", spec, "--quiet", "-o", fromCsv], new StringWriter(), new StringWriter()));
+        Assert.Equal(0, EmixApp.Run(["fit", parquet, "-k", "3", "--families", spec, "--quiet", "-o", fromParquet], new StringWriter(), new StringWriter()));
+        Assert.Equal(TestData.Bits(MixedMixtureModel.Load(fromCsv)), TestData.Bits(MixedMixtureModel.Load(fromParquet)));
     }
 
     [Theory]

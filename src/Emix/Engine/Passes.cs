@@ -53,6 +53,37 @@ internal static class Passes
     }
 
     /// <summary>
+    /// Σᵢ −wᵢ·log maxⱼ p(j | xᵢ) (wᵢ = 1 without sample weights) at <paramref name="p"/>: ICL's penalty, one
+    /// E-step pass. Chunks may finish on any thread, so each chunk's sum goes to its own slot and the
+    /// slots are added in chunk order (the same bits for any thread count).
+    /// </summary>
+    public static double ClassificationEntropy<TParameters>(IMixtureFamily<TParameters> family, RowSource data, TParameters p, int? threads,
+        CancellationToken cancellationToken = default)
+        where TParameters : class
+    {
+        int k = family.ComponentCount(p);
+        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows); // the chunks Evaluate uses
+        var perChunk = new double[chunking.ChunkCount];
+        Evaluate(family, data, p, threads, (start, n, logResp, _) =>
+        {
+            double sum = 0;
+            var weights = data.ReadWeights(start, n);
+            for (int i = 0; i < n; i++)
+            {
+                var row = logResp.Slice(i * k, k);
+                double w = weights.IsEmpty ? 1.0 : weights[i];
+                if (w != 0)
+                    sum -= w * row[MostProbable(row)];
+            }
+            perChunk[start / Chunking.DefaultChunkRows] = sum;
+        }, cancellationToken);
+        double total = 0;
+        foreach (double sum in perChunk)
+            total += sum;
+        return total;
+    }
+
+    /// <summary>
     /// Total log-likelihood Σ log p(x_i) (Σ w_i·log p(x_i) for weighted rows) and, when <paramref name="clusterSizes"/> is given, the
     /// number of rows whose most probable component is each j; one pass, summed in chunk order.
     /// </summary>

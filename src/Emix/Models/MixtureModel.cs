@@ -79,6 +79,10 @@ public abstract class MixtureModel
     /// <summary>Σ wᵢ·log p(xᵢ) over the rows (Σ log p(xᵢ) without sample weights).</summary>
     public double LogLikelihood(DataSet data) => _evaluation.LogLikelihood(CheckData(data));
 
+    /// <summary>Σᵢ −wᵢ·log maxⱼ p(j | xᵢ) over the rows a fit saw (ICL's penalty beyond BIC), in one pass.</summary>
+    internal double ClassificationEntropy(RowSource data, int? threads, CancellationToken cancellationToken = default) =>
+        _evaluation.ClassificationEntropy(data, threads, cancellationToken);
+
     /// <summary>Mean log-likelihood per row (scikit-learn's <c>score</c>); weighted rows give Σ w·log p / Σ w.</summary>
     public double Score(DataSet data) => LogLikelihood(data) / data.TotalWeight;
 

@@ -24,10 +24,13 @@ internal abstract class ModelEvaluation(int componentCount, int featureCount, do
     public abstract double[] ScoreSamples(DataSet data);
 
     public abstract double LogLikelihood(DataSet data);
+
+    /// <summary>Σᵢ −wᵢ·log maxⱼ p(j | xᵢ) over any row source (see <see cref="Passes.ClassificationEntropy"/>).</summary>
+    public abstract double ClassificationEntropy(RowSource data, int? threads, CancellationToken cancellationToken);
 }
 
 /// <inheritdoc cref="ModelEvaluation"/>
-internal sealed class ModelEvaluation<TParameters>(TParameters parameters, Func<DataSet, IMixtureFamily<TParameters>> familyFor, Action<DataSet> check,
+internal sealed class ModelEvaluation<TParameters>(TParameters parameters, Func<RowSource, IMixtureFamily<TParameters>> familyFor, Action<DataSet> check,
     int featureCount, double[] weights)
     : ModelEvaluation(weights.Length, featureCount, weights)
     where TParameters : class
@@ -57,4 +60,8 @@ internal sealed class ModelEvaluation<TParameters>(TParameters parameters, Func<
         check(data);
         return Passes.LogLikelihood(familyFor(data), data, parameters, null);
     }
+
+    // The rows are those the model was fitted on (model selection), already checked by the fit.
+    public override double ClassificationEntropy(RowSource data, int? threads, CancellationToken cancellationToken) =>
+        Passes.ClassificationEntropy(familyFor(data), data, parameters, threads, cancellationToken);
 }

@@ -75,11 +75,36 @@ public sealed class ModelSelection
         SelectionEntry Failed(string reason) => new()
         {
             ComponentCount = componentCount, CovarianceType = covarianceType, RowCount = data.RowCount, SampleSize = data.TotalWeight, Failure = reason,
+            Family = Options.Family,
         };
         if (componentCount > data.RowCount)
         {
             return Failed(string.Create(CultureInfo.InvariantCulture,
                 $"{componentCount} components need at least {componentCount} rows; the data have {data.RowCount}."));
+        }
+        if (Options.FamilyFit is { } fitFamily)
+        {
+            MixtureModel fitted;
+            try
+            {
+                fitted = fitFamily(componentCount, covarianceType, data, progress, cancellationToken);
+            }
+            catch (NumericalFailureException e)
+            {
+                return Failed(e.Message);
+            }
+            return new SelectionEntry
+            {
+                ComponentCount = componentCount,
+                CovarianceType = covarianceType,
+                FittedModel = fitted,
+                Family = fitted.Family,
+                RowCount = data.RowCount,
+                SampleSize = data.TotalWeight,
+                LogLikelihood = fitted.TrainingLogLikelihood!.Value,
+                ParameterCount = fitted.FreeParameterCount,
+                ClassificationEntropy = fitted.ClassificationEntropy(data, Options.FitOptions.MaxDegreeOfParallelism, cancellationToken),
+            };
         }
         var options = Options.FitOptions with
         {
@@ -115,30 +140,8 @@ public sealed class ModelSelection
     /// thread, so each chunk's sum goes to its own slot and the slots are added in chunk order (the
     /// same bits for any thread count).
     /// </summary>
-    internal static double ClassificationEntropy(GaussianMixtureModel model, RowSource data, GaussianMixtureOptions options, CancellationToken cancellationToken = default)
-    {
-        int k = model.ComponentCount;
-        var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows); // the chunks Passes.Evaluate uses
-        var perChunk = new double[chunking.ChunkCount];
-        Passes.Evaluate(GaussianFamily.For(KernelSelector.Create(options.Kernel), data), data, model.Parameters, options.MaxDegreeOfParallelism,
-            (start, n, logResp, _) =>
-            {
-                double sum = 0;
-                var weights = data.ReadWeights(start, n);
-                for (int i = 0; i < n; i++)
-                {
-                    var row = logResp.Slice(i * k, k);
-                    double w = weights.IsEmpty ? 1.0 : weights[i];
-                    if (w != 0)
-                        sum -= w * row[Passes.MostProbable(row)];
-                }
-                perChunk[start / Chunking.DefaultChunkRows] = sum;
-            }, cancellationToken);
-        double total = 0;
-        foreach (double sum in perChunk)
-            total += sum;
-        return total;
-    }
+    internal static double ClassificationEntropy(GaussianMixtureModel model, RowSource data, GaussianMixtureOptions options, CancellationToken cancellationToken = default) =>
+        Passes.ClassificationEntropy(GaussianFamily.For(KernelSelector.Create(options.Kernel), data), data, model.Parameters, options.MaxDegreeOfParallelism, cancellationToken);
 
     /// <summary>Forwards one cell's fit progress as selection progress.</summary>
     private sealed class CellProgress(IProgress<SelectionProgress> target, int cell, int cellCount, int k, CovarianceType type) : IProgress<FitProgress>

@@ -42,6 +42,17 @@ public sealed record ModelSelectionOptions
     /// </summary>
     public Func<int, CovarianceType, InitialParameters?>? InitialParametersFor { get; init; }
 
+    /// <summary>
+    /// Fits one cell of a family other than the Gaussian — (k, structure, data, progress, cancellation)
+    /// to a fitted model, e.g. <c>(k, _, data, p, ct) =&gt; new PoissonMixture(options with { ComponentCount = k }).Fit(data, p, ct)</c>;
+    /// null fits Gaussians with <see cref="FitOptions"/>. A family without covariance structures takes
+    /// one entry of <see cref="CovarianceTypes"/> (which it ignores). <see cref="Family"/> names it.
+    /// </summary>
+    public Func<int, CovarianceType, RowSource, IProgress<FitProgress>?, CancellationToken, MixtureModel>? FamilyFit { get; init; }
+
+    /// <summary>The family <see cref="FamilyFit"/> fits, as its models name it (default "gaussian").</summary>
+    public string Family { get; init; } = "gaussian";
+
     /// <summary>The distinct component counts, ascending.</summary>
     internal int[] SortedComponentCounts => ComponentCounts.Distinct().Order().ToArray();
 

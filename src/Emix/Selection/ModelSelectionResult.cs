@@ -75,7 +75,7 @@ public sealed class ModelSelectionResult
         var reasons = new List<string>();
         var cellsOfReason = new List<List<string>>();
         var types = CovarianceTypes;
-        string[] header = ["k", .. types.Select(t => $"{t.ToScikitName()} ({t.ToMclustCode()})")];
+        string[] header = ["k", .. types.Select(t => Entries.First(e => e.CovarianceType == t).Description)];
         var table = new List<string[]>();
         foreach (int k in ComponentCounts)
         {
@@ -101,7 +101,7 @@ public sealed class ModelSelectionResult
                         cellsOfReason.Add([]);
                         note = reasons.Count - 1;
                     }
-                    cellsOfReason[note].Add($"k={k} {types[c].ToScikitName()}");
+                    cellsOfReason[note].Add($"k={k} {entry.ShortDescription}");
                     row[c + 1] = $"— [{note + 1}]";
                 }
             }
@@ -119,32 +119,32 @@ public sealed class ModelSelectionResult
             {
                 var e = Ranking[r];
                 best.Add([
-                    (r + 1).ToString(inv), $"{e.CovarianceType.ToScikitName()} ({e.ModelCode})",
-                    e.Model!.ComponentCount == e.ComponentCount ? e.ComponentCount.ToString(inv) : $"{e.ComponentCount}→{e.Model.ComponentCount}",
+                    (r + 1).ToString(inv), e.Description,
+                    e.FittedModel!.ComponentCount == e.ComponentCount ? e.ComponentCount.ToString(inv) : $"{e.ComponentCount}→{e.FittedModel.ComponentCount}",
                     e.Value(Criterion).ToString("F3", inv), DifferenceFromBest(e).ToString("F3", inv)]);
             }
             AppendTable(s, ["rank", "model", "k", name, "difference"], best);
         }
-        var notConverged = Entries.Where(e => e.Succeeded && !e.Model!.Converged).ToArray();
+        var notConverged = Entries.Where(e => e.Succeeded && !e.FittedModel!.Converged).ToArray();
         if (notConverged.Length > 0)
         {
             s.AppendLine();
-            s.AppendLine(inv, $"Not converged within max_iter (the value is that of the last iteration): {string.Join(", ", notConverged.Select(e => $"k={e.ComponentCount} {e.CovarianceType.ToScikitName()}"))}.");
+            s.AppendLine(inv, $"Not converged within max_iter (the value is that of the last iteration): {string.Join(", ", notConverged.Select(e => $"k={e.ComponentCount} {e.ShortDescription}"))}.");
         }
-        var collapsed = Entries.Where(e => e.Succeeded && e.Model!.Fit is { Collapses.Count: > 0 }).ToArray();
+        var collapsed = Entries.Where(e => e.Succeeded && e.FittedModel!.Fit is { Collapses.Count: > 0 }).ToArray();
         if (collapsed.Length > 0)
         {
             // A dropped component leaves the cell's model with fewer components than its row says.
             static string Events(SelectionEntry e)
             {
-                var events = e.Model!.Fit!.Collapses;
+                var events = e.FittedModel!.Fit!.Collapses;
                 int reseeded = events.Count(c => c.Action == CollapsePolicy.Reseed), dropped = events.Count - reseeded;
                 var parts = new List<string>();
                 if (reseeded > 0)
                     parts.Add(string.Create(CultureInfo.InvariantCulture, $"{reseeded} reseeded"));
                 if (dropped > 0)
-                    parts.Add(string.Create(CultureInfo.InvariantCulture, $"{dropped} dropped, {e.Model.ComponentCount} components left"));
-                return string.Create(CultureInfo.InvariantCulture, $"k={e.ComponentCount} {e.CovarianceType.ToScikitName()} ({string.Join(", ", parts)})");
+                    parts.Add(string.Create(CultureInfo.InvariantCulture, $"{dropped} dropped, {e.FittedModel.ComponentCount} components left"));
+                return string.Create(CultureInfo.InvariantCulture, $"k={e.ComponentCount} {e.ShortDescription} ({string.Join(", ", parts)})");
             }
             s.AppendLine();
             s.AppendLine(inv, $"Collapsed components: {string.Join("; ", collapsed.Select(Events))}.");

@@ -2,8 +2,8 @@ namespace Emix.Selection;
 
 /// <summary>
 /// One cell of a model-selection grid: the fit with <see cref="ComponentCount"/> components and
-/// <see cref="CovarianceType"/> covariances, its criteria, or why it failed. Criteria have
-/// scikit-learn's sign (lower is better) and are NaN for a failed cell.
+/// <see cref="CovarianceType"/> covariances (for families with covariance structures), its criteria,
+/// or why it failed. Criteria have scikit-learn's sign (lower is better) and are NaN for a failed cell.
 /// </summary>
 public sealed record SelectionEntry
 {
@@ -13,17 +13,43 @@ public sealed record SelectionEntry
     /// <summary>The covariance structure.</summary>
     public required CovarianceType CovarianceType { get; init; }
 
-    /// <summary>The fitted model, or null when the fit failed.</summary>
+    /// <summary>The fitted Gaussian model, or null when the fit failed or is of another family (see <see cref="FittedModel"/>).</summary>
     public GaussianMixtureModel? Model { get; init; }
+
+    private readonly MixtureModel? _fittedModel;
+
+    /// <summary>The fitted model of any family, or null when the fit failed.</summary>
+    public MixtureModel? FittedModel
+    {
+        get => _fittedModel ?? Model;
+        init => _fittedModel = value;
+    }
+
+    /// <summary>The component family of the cell ("gaussian", "student-t", "poisson" …; the CLI's <c>--family</c>).</summary>
+    public string Family { get; init; } = "gaussian";
+
+    /// <summary>
+    /// The cell's model as tables show it: "full (VVV)" for a Gaussian, "student-t full" for a t with
+    /// its scale structure, the family's name for families without covariance structures.
+    /// </summary>
+    public string Description => Family switch
+    {
+        "gaussian" => $"{CovarianceType.ToScikitName()} ({ModelCode})",
+        "student-t" => $"student-t {CovarianceType.ToScikitName()}",
+        _ => Family,
+    };
+
+    /// <summary>The cell in a list ("k=2 full"): the structure's scikit-learn name for a Gaussian, else as <see cref="Description"/>.</summary>
+    public string ShortDescription => Family == "gaussian" ? CovarianceType.ToScikitName() : Description;
 
     /// <summary>Why the fit failed (one line), or null when it succeeded.</summary>
     public string? Failure { get; init; }
 
     /// <summary>Whether the fit succeeded (<see cref="Model"/> is set).</summary>
-    public bool Succeeded => Model is not null;
+    public bool Succeeded => FittedModel is not null;
 
-    /// <summary>mclust's code of the structure: VII, VVI, EEE or VVV.</summary>
-    public string ModelCode => CovarianceType.ToMclustCode();
+    /// <summary>mclust's code of the structure (VII, VVI, EEE or VVV) for a Gaussian; the family's name otherwise.</summary>
+    public string ModelCode => Family == "gaussian" ? CovarianceType.ToMclustCode() : Family;
 
     /// <summary>Rows the model was fitted on.</summary>
     public int RowCount { get; init; }
