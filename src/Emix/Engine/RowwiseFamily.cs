@@ -34,7 +34,11 @@ internal abstract class RowwiseFamily<TParameters> : IMixtureFamily<TParameters>
     /// <summary>Adds one row's contribution, responsibilities exp(log r) times <paramref name="weight"/>, to the statistics (nk included).</summary>
     protected abstract void AddRow(TParameters p, ReadOnlySpan<double> x, ReadOnlySpan<double> logResp, double weight, Span<double> statistics, RowScratch scratch);
 
-    public void Accumulate(TParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, Span<double> statistics, object scratch)
+    public virtual void Accumulate(TParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, Span<double> statistics, object scratch) =>
+        AccumulateRows(p, rows, weights, n, statistics, scratch);
+
+    /// <summary>The E-step of a chunk row by row in scalar code: every family's reference, and its path where no vector kernel runs.</summary>
+    internal void AccumulateRows(TParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, Span<double> statistics, object scratch)
     {
         var s = (RowScratch)scratch;
         int d = FeatureCount(p);
@@ -90,5 +94,10 @@ internal abstract class RowwiseFamily<TParameters> : IMixtureFamily<TParameters>
     {
         public readonly double[] LogResp = new double[k];
         public readonly int[] PerFeature = new int[d];
+
+        private double[]? _moments;
+
+        /// <summary>A vector kernel's per-chunk moments (d × padded k), made on first use.</summary>
+        public double[] Moments(int length) => _moments is { } m && m.Length >= length ? m : _moments = new double[length];
     }
 }

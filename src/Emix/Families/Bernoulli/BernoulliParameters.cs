@@ -44,6 +44,11 @@ internal sealed class BernoulliParameters
     /// </summary>
     public double[] LogByValue { get; }
 
+    private LogLinear.LogLinearTerms? _terms;
+
+    /// <summary>The vector kernel's layout: start log w, a 0's term log(1 − p), a 1's log p (made once).</summary>
+    public LogLinear.LogLinearTerms LogLinearTerms => _terms ??= LogLinear.LogLinearTerms.Indexed(ComponentCount, FeatureCount, LogWeights, LogZero, LogOne);
+
     /// <summary>nk and Σ r·x: the M-step's p = Σ r·x / nk.</summary>
     public MeanStatisticsLayout StatisticsLayout { get; }
 

@@ -30,6 +30,28 @@ internal sealed class PoissonFamily : RowwiseFamily<PoissonParameters>
 
     public override bool IsFinite(PoissonParameters p) => Array.TrueForAll(p.Weights, double.IsFinite) && Array.TrueForAll(p.Rates, double.IsFinite);
 
+    /// <summary>The vector kernel where the machine has one (see <see cref="LogLinear.LogLinearKernel"/>), else the scalar rows.</summary>
+    public override void Accumulate(PoissonParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, Span<double> statistics, object scratch)
+    {
+        var terms = p.LogLinearTerms;
+        if (!LogLinear.LogLinearKernel.IsSupported || !LogLinear.LogLinearKernel.Takes(terms))
+        {
+            AccumulateRows(p, rows, weights, n, statistics, scratch);
+            return;
+        }
+        var layout = p.StatisticsLayout;
+        LogLinear.LogLinearKernel.Accumulate(terms, rows, weights, n, LogFactorials, statistics[StatisticsLayout.LogLikelihoodOffset..], layout.Nk(statistics), layout.Sums(statistics),
+            ((RowScratch)scratch).Moments(terms.FeatureCount * terms.PaddedComponents));
+    }
+
+    private static readonly Func<ReadOnlySpan<double>, double> LogFactorials = static x =>
+    {
+        double sum = 0;
+        foreach (double v in x)
+            sum += LogFactorial.Of(v);
+        return sum;
+    };
+
     protected override void AddRow(PoissonParameters p, ReadOnlySpan<double> x, ReadOnlySpan<double> logResp, double weight, Span<double> statistics, RowScratch scratch) =>
         p.StatisticsLayout.AddRow(x, logResp, weight, p.StatisticsLayout.Nk(statistics), p.StatisticsLayout.Sums(statistics));
 

@@ -42,6 +42,11 @@ internal sealed class PoissonParameters
     public double[] RateSums { get; }
 
     private MeanStatisticsLayout? _layout;
+    private LogLinear.LogLinearTerms? _terms;
+
+    /// <summary>The vector kernel's layout: start log w − Σλ, coefficients log λ (made once).</summary>
+    public LogLinear.LogLinearTerms LogLinearTerms => _terms ??= LogLinear.LogLinearTerms.Multiplied(ComponentCount, FeatureCount,
+        LogWeights.Select((w, j) => w - RateSums[j]).ToArray(), LogRates);
 
     /// <summary>Where the statistics of an E-step under these parameters sit (made once).</summary>
     public MeanStatisticsLayout StatisticsLayout => _layout ??= new MeanStatisticsLayout(ComponentCount, FeatureCount);
