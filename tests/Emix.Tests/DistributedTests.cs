@@ -79,6 +79,25 @@ public sealed class DistributedTests : IDisposable
     }
 
     [SkippableFact]
+    public void Student_t_categorical_and_mixed_fits_on_one_two_and_four_ranks_write_the_model_file_of_a_plain_fit()
+    {
+        SkipWithoutMpi();
+        // Categorical levels are found on each rank's rows and united; the t and mixed families go through the same driver.
+        string t = Path.Combine(_folder, "t.npy");
+        Emix.Data.NpyWriter.Write(t, StudentTMixtureModel.Create(CovarianceType.Full, [0.4, 0.6], new double[,] { { 0, 0 }, { 4, 2 } }, [1, 0.2, 0.2, 1, 2, 0, 0, 1], [3, 9]).Sample(20_000, seed: 2).Data);
+        RanksWriteThePlainFitsFile(["fit", t, "-k", "2", "--family", "student-t", "--seed", "5", "--tol", "1e-8", "--max-iter", "30", "--threads", "1", "--quiet"]);
+        var codes = new CategoricalMixture(new() { ComponentCount = 3, MaxIterations = 5 }).Fit(Emix.Data.CsvReader.Read(Fixtures.Path_("categorical/synthetic.csv"))).Sample(20_000, seed: 3).Data;
+        string categorical = Path.Combine(_folder, "codes.npy");
+        Emix.Data.NpyWriter.Write(categorical, codes);
+        RanksWriteThePlainFitsFile(["fit", categorical, "-k", "3", "--family", "categorical", "--seed", "5", "--max-iter", "20", "--tol", "0", "--threads", "1", "--quiet"]);
+        string mixed = Path.Combine(_folder, "mixed.npy");
+        var table = new MixedMixture(new() { ComponentCount = 3, Families = ColumnFamily.ParseList("3:poisson,4:bernoulli,5:bernoulli,6:categorical"), MaxIterations = 5 })
+            .Fit(Emix.Data.CsvReader.Read(Fixtures.Path_("mixed/synthetic.csv"))).Sample(20_000, seed: 4).Data;
+        Emix.Data.NpyWriter.Write(mixed, table);
+        RanksWriteThePlainFitsFile(["fit", mixed, "-k", "3", "--families", "3:poisson,4:bernoulli,5:bernoulli,6:categorical", "--seed", "5", "--max-iter", "20", "--tol", "0", "--threads", "1", "--quiet"]);
+    }
+
+    [SkippableFact]
     public void Restarts_streamed_shares_and_given_means_work_too_and_only_rank_0_prints()
     {
         SkipWithoutMpi();

@@ -247,6 +247,29 @@ public sealed class StepwiseEmTests : IDisposable
     }
 
     [Fact]
+    public void Bernoulli_and_categorical_fits_resume_from_their_model_files_with_the_bits_of_an_unbroken_fit()
+    {
+        var binary = BernoulliMixtureTests.Draws(3_000);
+        var bernoulli = new OnlineBernoulliMixture(new() { ComponentCount = 3, Seed = 2 }, stepPower: 0.7);
+        bernoulli.Fit(binary, 250);
+        string path = Path.Combine(_folder, "bernoulli-online.json");
+        bernoulli.Model!.Save(path);
+        var resumed = OnlineBernoulliMixture.Resume((BernoulliMixtureModel)MixtureModel.LoadAny(path)).Fit(binary, 250);
+        Assert.Equal(TestData.Bits(bernoulli.Fit(binary, 250)), TestData.Bits(resumed));
+
+        var codes = CsvReader.Read(Fixtures.Path_("categorical/synthetic.csv"));
+        var categorical = new OnlineCategoricalMixture(new() { ComponentCount = 3, Seed = 1, PseudoCount = 0.5 }, stepPower: 0.6);
+        categorical.Fit(codes, 200);
+        path = Path.Combine(_folder, "categorical-online.json");
+        categorical.Model!.Save(path);
+        var loaded = Assert.IsType<CategoricalMixtureModel>(MixtureModel.LoadAny(path));
+        var again = OnlineCategoricalMixture.Resume(loaded);
+        Assert.Equal(0.5, again.Options.PseudoCount);
+        Assert.Equal(TestData.Bits(categorical.Fit(codes, 200)), TestData.Bits(again.Fit(codes, 200)));
+        Assert.Throws<ArgumentException>(() => OnlineBernoulliMixture.Resume(new BernoulliMixture(new() { ComponentCount = 2 }).Fit(binary)));
+    }
+
+    [Fact]
     public void The_cli_fits_a_file_and_standard_input_and_refuses_bad_steps()
     {
         var data = TestData.Blobs(2_000);

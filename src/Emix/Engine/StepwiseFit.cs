@@ -36,6 +36,28 @@ internal sealed class StepwiseFit<TParameters>(IStepwiseEstimation<TParameters> 
     public double LowerBound => _passLowerBounds.Count > 0 ? _passLowerBounds[^1] : RunningLowerBound;
 
     /// <summary>Continues from a saved state.</summary>
+    /// <summary>
+    /// What a stepwise fit that wrote <paramref name="model"/> needs to go on: its options (of
+    /// <typeparamref name="TOptions"/>), step power and running statistics.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model was not written by a stepwise fit.</exception>
+    public static (TOptions Options, double StepPower) Resumable<TOptions>(MixtureModel model)
+        where TOptions : MixtureOptions
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Fit is not { Stepwise: { } stepwise, Options: TOptions options } || model.StepwiseStatistics is null)
+            throw new ArgumentException("The model was not written by a stepwise fit (it has no running statistics to resume from).", nameof(model));
+        return (options, stepwise.StepPower);
+    }
+
+    /// <summary>Continues from <paramref name="model"/>, written by a stepwise fit (see <see cref="Resumable"/>), whose parameters are <paramref name="parameters"/>.</summary>
+    public void Resume(MixtureModel model, TParameters parameters, Emix.Statistics.StatisticsLayout layout)
+    {
+        var (running, stepwise, fit) = (model.StepwiseStatistics!.Value, model.Fit!.Stepwise!, model.Fit!);
+        var statistics = Emix.Statistics.MixtureStatistics.Wrap(layout, (double[])running.Values.Clone(), running.Centres);
+        Resume(new StepwiseState<TParameters>(parameters, statistics, stepwise.Steps, stepwise.RowsSeen), model.FeatureNames, fit.LowerBoundHistory);
+    }
+
     public void Resume(StepwiseState<TParameters> state, IReadOnlyList<string> featureNames, IEnumerable<double> passLowerBounds)
     {
         State = state;

@@ -23,6 +23,16 @@ public sealed class OnlineBernoulliMixture
         _fit = new StepwiseFit<BernoulliParameters>(BernoulliStepwise.Instance, stepPower, options.ChunkRows, options.MaxDegreeOfParallelism);
     }
 
+    /// <summary>Continues the stepwise fit that wrote <paramref name="model"/>.</summary>
+    /// <exception cref="ArgumentException">The model was not written by a stepwise fit.</exception>
+    public static OnlineBernoulliMixture Resume(BernoulliMixtureModel model)
+    {
+        var (options, stepPower) = StepwiseFit<BernoulliParameters>.Resumable<BernoulliMixtureOptions>(model);
+        var resumed = new OnlineBernoulliMixture(options, stepPower);
+        resumed._fit.Resume(model, model.Parameters, model.Parameters.StatisticsLayout);
+        return resumed;
+    }
+
     /// <summary>The options of the fit.</summary>
     public BernoulliMixtureOptions Options { get; }
 

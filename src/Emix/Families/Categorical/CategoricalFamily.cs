@@ -75,7 +75,9 @@ internal sealed class CategoricalFamily : RowwiseFamily<CategoricalParameters>
         var seen = Enumerable.Range(0, d).Select(_ => new HashSet<double>()).ToArray();
         double[]? buffer = null;
         var chunking = new Chunking(data.RowCount, Chunking.DefaultChunkRows);
-        for (int c = 0; c < chunking.ChunkCount; c++)
+        // A process of a distributed fit reads the rows it holds; the levels are then the union over processes.
+        var (first, end) = data.Processes?.OwnedChunks(chunking, data.Processes.Rank) ?? (0, chunking.ChunkCount);
+        for (int c = first; c < end; c++)
         {
             int start = chunking.Start(c);
             var rows = data.ReadRows(start, chunking.Length(c), ref buffer);
@@ -85,11 +87,44 @@ internal sealed class CategoricalFamily : RowwiseFamily<CategoricalParameters>
                     continue;
                 RequireCode(data, start, i, d, rows[i]);
                 if (seen[i % d].Add(rows[i]) && seen[i % d].Count > MaxLevels)
-                    throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
-                        $"{data.Source}: column {(i % d) + 1} ('{data.FeatureNames[i % d]}') has more than {MaxLevels} distinct values; is it categorical?"));
+                    throw TooManyLevels(data, i % d);
             }
         }
+        if (data.Processes is { } processes)
+            Unite(processes, seen, data);
         return seen.Select(s => s.Order().ToArray()).ToArray();
+    }
+
+    private static DataFormatException TooManyLevels(RowSource data, int column) => new(string.Create(CultureInfo.InvariantCulture,
+        $"{data.Source}: column {column + 1} ('{data.FeatureNames[column]}') has more than {MaxLevels} distinct values; is it categorical?"));
+
+    /// <summary>Adds every process's levels to <paramref name="seen"/>: each sends, per feature, its count and then its levels.</summary>
+    private static void Unite(ProcessGroup processes, HashSet<double>[] seen, RowSource data)
+    {
+        var mine = new List<double>();
+        foreach (var levels in seen)
+        {
+            mine.Add(levels.Count);
+            mine.AddRange(levels.Order());
+        }
+        var lengths = new double[processes.Size];
+        var ones = Enumerable.Repeat(1, processes.Size).ToArray();
+        processes.AllGather([mine.Count], lengths, ones);
+        var counts = lengths.Select(l => (int)l).ToArray();
+        var all = new double[counts.Sum()];
+        processes.AllGather(mine.ToArray(), all, counts);
+        int at = 0;
+        for (int rank = 0; rank < processes.Size; rank++)
+        {
+            for (int a = 0; a < seen.Length; a++)
+            {
+                int count = (int)all[at++];
+                for (int l = 0; l < count; l++)
+                    seen[a].Add(all[at++]);
+                if (seen[a].Count > MaxLevels)
+                    throw TooManyLevels(data, a);
+            }
+        }
     }
 
     /// <summary>Refuses rows whose values are not among <paramref name="p"/>'s levels (new data at prediction).</summary>

@@ -24,6 +24,16 @@ public sealed class OnlineCategoricalMixture
         _fit = new StepwiseFit<CategoricalParameters>(new CategoricalStepwise(options.PseudoCount), stepPower, options.ChunkRows, options.MaxDegreeOfParallelism);
     }
 
+    /// <summary>Continues the stepwise fit that wrote <paramref name="model"/>, with the levels it fixed.</summary>
+    /// <exception cref="ArgumentException">The model was not written by a stepwise fit.</exception>
+    public static OnlineCategoricalMixture Resume(CategoricalMixtureModel model)
+    {
+        var (options, stepPower) = StepwiseFit<CategoricalParameters>.Resumable<CategoricalMixtureOptions>(model);
+        var resumed = new OnlineCategoricalMixture(options, stepPower) { _levels = model.Parameters.Levels };
+        resumed._fit.Resume(model, model.Parameters, model.Parameters.StatisticsLayout);
+        return resumed;
+    }
+
     /// <summary>The options of the fit.</summary>
     public CategoricalMixtureOptions Options { get; }
 

@@ -44,12 +44,9 @@ public sealed class OnlineGaussianMixture
     /// <exception cref="ArgumentException">The model was not written by a stepwise fit.</exception>
     public static OnlineGaussianMixture Resume(GaussianMixtureModel model)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        if (model.Fit is not { Stepwise: { } stepwise, Options: GaussianMixtureOptions options } fit || model.StepwiseStatistics is not { } running)
-            throw new ArgumentException("The model was not written by a stepwise fit (it has no running statistics to resume from).", nameof(model));
-        var resumed = new OnlineGaussianMixture(options, stepwise.StepPower);
-        var statistics = Statistics.MixtureStatistics.Wrap(model.Parameters.StatisticsLayout, (double[])running.Values.Clone(), running.Centres);
-        resumed._fit.Resume(new StepwiseState<GaussianParameters>(model.Parameters, statistics, stepwise.Steps, stepwise.RowsSeen), model.FeatureNames, fit.LowerBoundHistory);
+        var (options, stepPower) = StepwiseFit<GaussianParameters>.Resumable<GaussianMixtureOptions>(model);
+        var resumed = new OnlineGaussianMixture(options, stepPower);
+        resumed._fit.Resume(model, model.Parameters, model.Parameters.StatisticsLayout);
         return resumed;
     }
 

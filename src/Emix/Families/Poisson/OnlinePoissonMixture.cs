@@ -28,12 +28,9 @@ public sealed class OnlinePoissonMixture
     /// <exception cref="ArgumentException">The model was not written by a stepwise fit.</exception>
     public static OnlinePoissonMixture Resume(PoissonMixtureModel model)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        if (model.Fit is not { Stepwise: { } stepwise, Options: PoissonMixtureOptions options } fit || model.StepwiseStatistics is not { } running)
-            throw new ArgumentException("The model was not written by a stepwise fit (it has no running statistics to resume from).", nameof(model));
-        var resumed = new OnlinePoissonMixture(options, stepwise.StepPower);
-        var statistics = MixtureStatistics.Wrap(model.Parameters.StatisticsLayout, (double[])running.Values.Clone(), default);
-        resumed._fit.Resume(new StepwiseState<PoissonParameters>(model.Parameters, statistics, stepwise.Steps, stepwise.RowsSeen), model.FeatureNames, fit.LowerBoundHistory);
+        var (options, stepPower) = StepwiseFit<PoissonParameters>.Resumable<PoissonMixtureOptions>(model);
+        var resumed = new OnlinePoissonMixture(options, stepPower);
+        resumed._fit.Resume(model, model.Parameters, model.Parameters.StatisticsLayout);
         return resumed;
     }
 
