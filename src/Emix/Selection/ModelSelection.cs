@@ -82,40 +82,18 @@ public sealed class ModelSelection
             return Failed(string.Create(CultureInfo.InvariantCulture,
                 $"{componentCount} components need at least {componentCount} rows; the data have {data.RowCount}."));
         }
-        if (Options.FamilyFit is { } fitFamily)
-        {
-            MixtureModel fitted;
-            try
-            {
-                fitted = fitFamily(componentCount, covarianceType, data, progress, cancellationToken);
-            }
-            catch (NumericalFailureException e)
-            {
-                return Failed(e.Message);
-            }
-            return new SelectionEntry
-            {
-                ComponentCount = componentCount,
-                CovarianceType = covarianceType,
-                FittedModel = fitted,
-                Family = fitted.Family,
-                RowCount = data.RowCount,
-                SampleSize = data.TotalWeight,
-                LogLikelihood = fitted.TrainingLogLikelihood!.Value,
-                ParameterCount = fitted.FreeParameterCount,
-                ClassificationEntropy = fitted.ClassificationEntropy(data, Options.FitOptions.MaxDegreeOfParallelism, cancellationToken),
-            };
-        }
-        var options = Options.FitOptions with
+        GaussianMixtureOptions? options = Options.FamilyFit is null ? Options.FitOptions with
         {
             ComponentCount = componentCount,
             CovarianceType = covarianceType,
             InitialParameters = Options.InitialParametersFor?.Invoke(componentCount, covarianceType),
-        };
-        GaussianMixtureModel model;
+        } : null;
+        MixtureModel fitted;
         try
         {
-            model = new GaussianMixture(options).Fit(data, progress, cancellationToken);
+            fitted = options is null
+                ? Options.FamilyFit!(componentCount, covarianceType, data, progress, cancellationToken)
+                : new GaussianMixture(options).Fit(data, progress, cancellationToken);
         }
         catch (NumericalFailureException e)
         {
@@ -125,13 +103,17 @@ public sealed class ModelSelection
         {
             ComponentCount = componentCount,
             CovarianceType = covarianceType,
-            Model = model,
+            Model = fitted as GaussianMixtureModel,
+            FittedModel = fitted,
+            Family = fitted.Family,
             RowCount = data.RowCount,
             SampleSize = data.TotalWeight,
             // The final E-step of the fit: the log-likelihood scikit-learn's bic(X) and aic(X) use.
-            LogLikelihood = model.TrainingLogLikelihood!.Value,
-            ParameterCount = model.FreeParameterCount,
-            ClassificationEntropy = ClassificationEntropy(model, data, options, cancellationToken),
+            LogLikelihood = fitted.TrainingLogLikelihood!.Value,
+            ParameterCount = fitted.FreeParameterCount,
+            ClassificationEntropy = fitted is GaussianMixtureModel gaussian
+                ? ClassificationEntropy(gaussian, data, options!, cancellationToken)
+                : fitted.ClassificationEntropy(data, Options.FitOptions.MaxDegreeOfParallelism, cancellationToken),
         };
     }
 

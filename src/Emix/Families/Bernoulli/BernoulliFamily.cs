@@ -32,15 +32,8 @@ internal sealed class BernoulliFamily : RowwiseFamily<BernoulliParameters>
     /// <summary>The vector kernel where the machine has one (see <see cref="LogLinear.LogLinearKernel"/>), else the scalar rows.</summary>
     public override void Accumulate(BernoulliParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, Span<double> statistics, object scratch)
     {
-        var terms = p.LogLinearTerms;
-        if (!LogLinear.LogLinearKernel.IsSupported || !LogLinear.LogLinearKernel.Takes(terms))
-        {
+        if (!LogLinear.LogLinearKernel.TryAccumulate(p.LogLinearTerms, p.StatisticsLayout, rows, weights, n, null, statistics, ((RowScratch)scratch).Moments))
             AccumulateRows(p, rows, weights, n, statistics, scratch);
-            return;
-        }
-        var layout = p.StatisticsLayout;
-        LogLinear.LogLinearKernel.Accumulate(terms, rows, weights, n, null, statistics[StatisticsLayout.LogLikelihoodOffset..], layout.Nk(statistics), layout.Sums(statistics),
-            ((RowScratch)scratch).Moments(terms.FeatureCount * terms.PaddedComponents));
     }
 
     protected override double RowLogResponsibilities(BernoulliParameters p, ReadOnlySpan<double> x, Span<double> logResp, RowScratch scratch)

@@ -27,6 +27,20 @@ internal static class LogLinearKernel
     public static bool Takes(LogLinearTerms terms) => terms.PaddedComponents / LogLinearTerms.Lanes <= MaxVectors;
 
     /// <summary>
+    /// The chunk's E-step into <paramref name="statistics"/> ([0] log-likelihood, nk, Σ r·x) when this
+    /// machine and <paramref name="terms"/> take the kernel; false (nothing done) when the family's scalar rows must run.
+    /// </summary>
+    public static bool TryAccumulate(LogLinearTerms terms, Statistics.MeanStatisticsLayout layout, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n,
+        Func<ReadOnlySpan<double>, double>? rowTerms, Span<double> statistics, Func<int, double[]> moments)
+    {
+        if (!IsSupported || !Takes(terms))
+            return false;
+        Accumulate(terms, rows, weights, n, rowTerms, statistics[Statistics.StatisticsLayout.LogLikelihoodOffset..], layout.Nk(statistics), layout.Sums(statistics),
+            moments(terms.FeatureCount * terms.PaddedComponents));
+        return true;
+    }
+
+    /// <summary>
     /// Adds Σ w·log p(x) (less Σ_rows w·<paramref name="rowTerms"/>, each row's part outside the components:
     /// the Poisson's Σ log x!), nk and Σ r·x (k×d) of the chunk's rows; <paramref name="moments"/> is d × kp scratch.
     /// </summary>

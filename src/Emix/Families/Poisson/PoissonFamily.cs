@@ -33,15 +33,8 @@ internal sealed class PoissonFamily : RowwiseFamily<PoissonParameters>
     /// <summary>The vector kernel where the machine has one (see <see cref="LogLinear.LogLinearKernel"/>), else the scalar rows.</summary>
     public override void Accumulate(PoissonParameters p, ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int n, Span<double> statistics, object scratch)
     {
-        var terms = p.LogLinearTerms;
-        if (!LogLinear.LogLinearKernel.IsSupported || !LogLinear.LogLinearKernel.Takes(terms))
-        {
+        if (!LogLinear.LogLinearKernel.TryAccumulate(p.LogLinearTerms, p.StatisticsLayout, rows, weights, n, LogFactorials, statistics, ((RowScratch)scratch).Moments))
             AccumulateRows(p, rows, weights, n, statistics, scratch);
-            return;
-        }
-        var layout = p.StatisticsLayout;
-        LogLinear.LogLinearKernel.Accumulate(terms, rows, weights, n, LogFactorials, statistics[StatisticsLayout.LogLikelihoodOffset..], layout.Nk(statistics), layout.Sums(statistics),
-            ((RowScratch)scratch).Moments(terms.FeatureCount * terms.PaddedComponents));
     }
 
     private static readonly Func<ReadOnlySpan<double>, double> LogFactorials = static x =>
