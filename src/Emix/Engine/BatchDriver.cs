@@ -56,7 +56,15 @@ internal static class BatchDriver
                 throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
                     $"{data.Source}: the log-likelihood is {lowerBound} at an EM iteration: the densities under/overflow double precision. {estimation.NonFiniteAdvice}"));
             }
-            return (estimation.MStep(statistics, p), lowerBound);
+            var next = estimation.MStep(statistics, p);
+            if (estimation is IBoundAfterMStep<TParameters> bound)
+            {
+                lowerBound = bound.LowerBound(statistics, p, next);
+                if (!double.IsFinite(lowerBound))
+                    throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
+                        $"{data.Source}: the variational lower bound is {lowerBound} at an iteration. {estimation.NonFiniteAdvice}"));
+            }
+            return (next, lowerBound);
         }
 
         if (warmStart is not null)

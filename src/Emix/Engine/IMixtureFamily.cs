@@ -79,3 +79,15 @@ internal interface IMixtureEstimation<TParameters>
     /// <summary>What to try when a log-likelihood is not finite (one sentence).</summary>
     string NonFiniteAdvice { get; }
 }
+
+/// <summary>
+/// An estimation whose lower bound is not the mean log-likelihood before the M-step but a bound
+/// evaluated after it (variational EM: scikit-learn's BayesianGaussianMixture evaluates its bound on
+/// the new parameters and the E-step's responsibilities). The driver uses it for the history and the tolerance.
+/// </summary>
+internal interface IBoundAfterMStep<TParameters>
+    where TParameters : class
+{
+    /// <summary>The bound of <paramref name="next"/> (the M-step's result) with the E-step <paramref name="statistics"/> gathered under <paramref name="previous"/>.</summary>
+    double LowerBound(MixtureStatistics statistics, TParameters previous, TParameters next);
+}

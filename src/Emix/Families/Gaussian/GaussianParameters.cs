@@ -27,7 +27,8 @@ internal sealed class GaussianParameters
     public int ComponentCount { get; }
     public int FeatureCount { get; }
     public double[] Weights { get; }
-    public double[] LogWeights { get; }
+    /// <summary>log w per component; for a variational fit the E-step's constants beyond the Gaussian density instead (see <see cref="Posterior"/>).</summary>
+    public double[] LogWeights { get; private init; }
     public double[] Means { get; }
     public double[] Covariances { get; }
     public double[] PrecisionCholeskyValues { get; }
@@ -38,6 +39,13 @@ internal sealed class GaussianParameters
     /// Gaussian. With tails, <see cref="Covariances"/> are the components' scale matrices.
     /// </summary>
     public StudentT.StudentTails? Tails { get; private init; }
+
+    /// <summary>
+    /// A variational fit's posterior; null for EM. With it, <see cref="Weights"/> are the posterior-mean
+    /// weights, <see cref="Covariances"/> the normalised ones, and <see cref="LogWeights"/> the E-step's
+    /// constants E[log π] − (d/2)·log ν + ½(Λ − d/β), so that the kernels compute scikit-learn's weighted log-probabilities.
+    /// </summary>
+    public Variational.VariationalPosterior? Posterior { get; private init; }
 
     private object? _kernelPlan;
     private GaussianStatisticsLayout? _statisticsLayout;
@@ -82,6 +90,18 @@ internal sealed class GaussianParameters
         return new GaussianParameters(structure, k, d, p.Weights, p.Means, p.Covariances, p.PrecisionCholeskyValues, p.LogDetPrecisionCholesky)
         {
             Tails = new StudentT.StudentTails(degreesOfFreedom, fixedDegrees, d, p.LogWeights, p.LogDetPrecisionCholesky),
+        };
+    }
+
+    /// <summary>The E-step's view of a variational posterior (see <see cref="Posterior"/>); throws <see cref="NumericalFailureException"/> when a covariance is not positive definite.</summary>
+    public static GaussianParameters CreateVariational(CovarianceStructure structure, int d, Variational.VariationalPosterior posterior, double[] means, double[] covariances)
+    {
+        int k = posterior.ComponentCount;
+        var p = Create(structure, k, d, posterior.Weights(), means, covariances);
+        return new GaussianParameters(structure, k, d, p.Weights, p.Means, p.Covariances, p.PrecisionCholeskyValues, p.LogDetPrecisionCholesky)
+        {
+            LogWeights = posterior.EStepConstants(),
+            Posterior = posterior,
         };
     }
 
