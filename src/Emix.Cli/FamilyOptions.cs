@@ -7,8 +7,54 @@ namespace Emix.Cli;
 /// the options only one family reads (<c>--pseudo-count</c>, <c>--df</c>, <c>--df-init</c>). Shared by
 /// <c>fit</c> and <c>select</c>.
 /// </summary>
-internal sealed record FamilyOptions(Option<string> Family, Option<string?> Families, Option<double> PseudoCount, Option<double?> DegreesOfFreedom, Option<double> InitialDegreesOfFreedom)
+internal sealed record FamilyOptions(Option<string> Family, Option<string?> Families, Option<double> PseudoCount, Option<double?> DegreesOfFreedom, Option<double> InitialDegreesOfFreedom,
+    FamilyOptions.VariationalOptions Variational)
 {
+    /// <summary><c>--variational</c> and the priors of a variational Bayesian Gaussian fit (scikit-learn's BayesianGaussianMixture).</summary>
+    internal sealed record VariationalOptions(Option<bool> Enabled, Option<string> WeightPrior, Option<double?> WeightConcentration, Option<double?> MeanPrecision,
+        Option<string?> MeanPrior, Option<double?> DegreesOfFreedom, Option<string?> CovariancePrior)
+    {
+        public IEnumerable<Option> All => [Enabled, WeightPrior, WeightConcentration, MeanPrecision, MeanPrior, DegreesOfFreedom, CovariancePrior];
+
+        public static VariationalOptions Create()
+        {
+            var options = new VariationalOptions(
+                new Option<bool>("--variational") { Description = "Fit a variational Bayesian Gaussian mixture (scikit-learn's BayesianGaussianMixture): priors on the weights, means and precisions; the components the data do not need get small weights." },
+                new Option<string>("--weight-prior") { Description = "For --variational: the prior on the weights, process (a Dirichlet process, stick-breaking) or distribution (a Dirichlet).", DefaultValueFactory = _ => "process" },
+                new Option<double?>("--weight-concentration") { Description = "For --variational: the weight concentration prior (> 0; default 1/k)." },
+                new Option<double?>("--mean-precision") { Description = "For --variational: the precision prior of the means (> 0; default 1)." },
+                new Option<string?>("--mean-prior") { Description = "For --variational: the prior mean, d comma-separated numbers (default: the data mean)." },
+                new Option<double?>("--degrees-of-freedom") { Description = "For --variational: the degrees-of-freedom prior of the precisions (> d − 1; default d)." },
+                new Option<string?>("--covariance-prior") { Description = "For --variational: the covariance prior, comma-separated in the structure's shape (full, tied: d × d row by row; diag: d; spherical: 1; default: the data covariance as scikit-learn computes it)." });
+            options.WeightPrior.AcceptOnlyFromAmong("process", "distribution");
+            return options;
+        }
+
+        /// <summary>The options of the variational fit: the command line's common ones and its priors.</summary>
+        public VariationalGaussianMixtureOptions Read(ParseResult parse, GaussianMixtureOptions o) =>
+            FitCommand.WithCommon(o, new VariationalGaussianMixtureOptions
+            {
+                CovarianceType = o.CovarianceType, RegCovar = o.RegCovar, Kernel = o.Kernel,
+                WeightPrior = parse.GetValue(WeightPrior) == "distribution" ? Emix.WeightPrior.Distribution : Emix.WeightPrior.Process,
+                WeightConcentration = parse.GetValue(WeightConcentration), MeanPrecision = parse.GetValue(MeanPrecision),
+                MeanPrior = Numbers(parse, MeanPrior), DegreesOfFreedom = parse.GetValue(DegreesOfFreedom), CovariancePrior = Numbers(parse, CovariancePrior),
+            });
+
+        private static double[]? Numbers(ParseResult parse, Option<string?> option)
+        {
+            if (parse.GetValue(option) is not { } text)
+                return null;
+            var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var values = new double[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+            {
+                if (!double.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
+                    throw new UsageException($"{option.Name}: '{parts[i]}' is not a finite number; give comma-separated numbers.");
+            }
+            return values;
+        }
+    }
+
     /// <summary>The family names <c>--family</c> accepts.</summary>
     public static readonly string[] Names = ["gaussian", "student-t", "poisson", "bernoulli", "categorical"];
 
@@ -37,9 +83,10 @@ internal sealed record FamilyOptions(Option<string> Family, Option<string?> Fami
             {
                 Description = "For --family student-t: the degrees of freedom every component starts from when they are estimated.",
                 DefaultValueFactory = _ => StudentTMixtureOptions.DefaultInitialDegreesOfFreedom,
-            });
+            },
+            VariationalOptions.Create());
         options.Family.AcceptOnlyFromAmong(Names);
-        foreach (var option in new Option[] { options.Family, options.Families, options.PseudoCount, options.DegreesOfFreedom, options.InitialDegreesOfFreedom })
+        foreach (var option in new Option[] { options.Family, options.Families, options.PseudoCount, options.DegreesOfFreedom, options.InitialDegreesOfFreedom }.Concat(options.Variational.All))
             command.Options.Add(option);
         return options;
     }
@@ -67,7 +114,19 @@ internal sealed record FamilyOptions(Option<string> Family, Option<string?> Fami
             RequireAbsent(parse, "the categorical family only (--family categorical)", PseudoCount);
         if (name != "student-t")
             RequireAbsent(parse, "the student-t family only (--family student-t)", DegreesOfFreedom, InitialDegreesOfFreedom);
-        var choice = new Choice(name, columns, parse.GetValue(PseudoCount), parse.GetValue(DegreesOfFreedom), parse.GetValue(InitialDegreesOfFreedom));
+        VariationalGaussianMixtureOptions? variational = null;
+        if (parse.GetValue(Variational.Enabled))
+        {
+            if (name != "gaussian")
+                throw new UsageException("--variational fits Gaussian mixtures only; leave out --family/--families.");
+            variational = Variational.Read(parse, common);
+            variational.Validate();
+        }
+        else
+        {
+            RequireAbsent(parse, "variational fits only (--variational)", Variational.All.Skip(1).ToArray());
+        }
+        var choice = new Choice(name, columns, parse.GetValue(PseudoCount), parse.GetValue(DegreesOfFreedom), parse.GetValue(InitialDegreesOfFreedom)) { Variational = variational };
         if (name == "student-t")
             choice.StudentTOptions(common).Validate();
         return choice;
@@ -91,6 +150,9 @@ internal sealed record FamilyOptions(Option<string> Family, Option<string?> Fami
     /// <param name="InitialDegreesOfFreedom">The Student-t starting ν.</param>
     public sealed record Choice(string Name, IReadOnlyList<ColumnFamily>? Columns, double PseudoCount, double? DegreesOfFreedom, double InitialDegreesOfFreedom)
     {
+        /// <summary>The variational fit's options (its priors; the common ones are taken again at the fit), or null for EM.</summary>
+        public VariationalGaussianMixtureOptions? Variational { get; init; }
+
         /// <summary>Whether the family has covariance structures (the Gaussian's four; the Student-t's full and diag).</summary>
         public bool HasStructures => Name is "gaussian" or "student-t";
 
@@ -106,6 +168,8 @@ internal sealed record FamilyOptions(Option<string> Family, Option<string?> Fami
             "poisson" => new PoissonMixture(FitCommand.WithCommon(o, new PoissonMixtureOptions { InitialParameters = poissonStart })).Fit(rows, progress, cancellationToken),
             "bernoulli" => new BernoulliMixture(FitCommand.WithCommon(o, new BernoulliMixtureOptions { InitialParameters = bernoulliStart })).Fit(rows, progress, cancellationToken),
             "categorical" => new CategoricalMixture(FitCommand.WithCommon(o, new CategoricalMixtureOptions { PseudoCount = PseudoCount })).Fit(rows, progress, cancellationToken),
+            _ when Variational is { } v => new VariationalGaussianMixture(FitCommand.WithCommon(o, v with { CovarianceType = o.CovarianceType, RegCovar = o.RegCovar, Kernel = o.Kernel }))
+                .Fit(rows, progress, cancellationToken),
             _ => new GaussianMixture(o).Fit(rows, progress, cancellationToken),
         };
 

@@ -69,6 +69,12 @@ internal static class FitCommand
             if (familyName != "gaussian")
                 RequireGaussianOnlyAbsent(parse, familyName == "student-t" ? null : covariance, familyName is "student-t" or "mixed" ? null : fitOptions.RegCovar,
                     constraints.Fix, constraints.OnCollapse);
+            if (choice.Variational is not null)
+            {
+                FamilyOptions.RequireAbsent(parse, "EM fits, not --variational", constraints.Fix, constraints.OnCollapse, initParams, online.Enabled);
+                if (MissingValuesOption.Parse(parse.GetValue(missing)) != MissingValuePolicy.Error)
+                    throw new UsageException("--missing drop|em is not supported with --variational; fill or drop the missing cells first.");
+            }
             if (familyName is "student-t" or "mixed" && parse.GetValue(online.Enabled))
                 throw new UsageException($"--online: stepwise EM is not available for {(familyName == "mixed" ? "a mixed-type fit (--families)" : "--family student-t (its degrees-of-freedom step has no running statistic)")}; fit in batch, out of core if the data are large.");
             options = constraints.ApplyTo(options, parse);

@@ -95,6 +95,8 @@ public sealed class DistributedTests : IDisposable
             .Fit(Emix.Data.CsvReader.Read(Fixtures.Path_("mixed/synthetic.csv"))).Sample(20_000, seed: 4).Data;
         Emix.Data.NpyWriter.Write(mixed, table);
         RanksWriteThePlainFitsFile(["fit", mixed, "-k", "3", "--families", "3:poisson,4:bernoulli,5:bernoulli,6:categorical", "--seed", "5", "--max-iter", "20", "--tol", "0", "--threads", "1", "--quiet"]);
+        // Variational: the priors' data mean and covariance, the E-step and the bound's statistics are all merged over ranks.
+        RanksWriteThePlainFitsFile(["fit", t, "-k", "4", "--variational", "--covariance", "diag", "--seed", "5", "--max-iter", "25", "--tol", "0", "--threads", "1", "--quiet"]);
     }
 
     [SkippableFact]

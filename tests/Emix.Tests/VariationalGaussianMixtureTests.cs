@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Emix.Cli;
 using Emix.Data;
 
 namespace Emix.Tests;
@@ -10,8 +11,16 @@ namespace Emix.Tests;
 /// iris, Old Faithful and wine; all four structures, both weight priors, default and given priors; 20
 /// iterations at tol 0, and the default tolerance's iteration counts.
 /// </summary>
-public sealed class VariationalGaussianMixtureTests
+public sealed class VariationalGaussianMixtureTests : IDisposable
 {
+    private readonly string _folder = Directory.CreateTempSubdirectory("emix-variational-").FullName;
+
+    public void Dispose()
+    {
+        Directory.Delete(_folder, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
     public static TheoryData<string> ReferenceRuns()
     {
         var data = new TheoryData<string>();
@@ -102,5 +111,68 @@ public sealed class VariationalGaussianMixtureTests
         Assert.Throws<ArgumentException>(() => new VariationalGaussianMixture(new() { MeanPrecision = -1 }));
         e = Assert.Throws<ArgumentException>(() => new VariationalGaussianMixture(new() { ComponentCount = 2, CovarianceType = CovarianceType.Diagonal, CovariancePrior = [1, -1, 1] }).Fit(data));
         Assert.Contains("CovariancePrior", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(CovarianceType.Full, WeightPrior.Process)]
+    [InlineData(CovarianceType.Tied, WeightPrior.Distribution)]
+    [InlineData(CovarianceType.Diagonal, WeightPrior.Process)]
+    [InlineData(CovarianceType.Spherical, WeightPrior.Distribution)]
+    public void The_model_file_round_trips_and_the_posterior_mean_mixture_gives_the_summarys_bic(CovarianceType type, WeightPrior prior)
+    {
+        var data = TestData.Blobs(800, d: 3, seed: 9);
+        var model = new VariationalGaussianMixture(new() { ComponentCount = 4, CovarianceType = type, WeightPrior = prior, Seed = 1 }).Fit(data);
+        string path = Path.Combine(_folder, "vb.json");
+        model.Save(path);
+        Assert.Contains("\"format\": \"emix-variational-gaussian-mixture\"", File.ReadAllText(path), StringComparison.Ordinal);
+        var loaded = Assert.IsType<VariationalGaussianMixtureModel>(MixtureModel.LoadAny(path));
+        Assert.Equal(TestData.Bits(model), TestData.Bits(loaded));
+        Assert.Equal(model.ScoreSamples(data), loaded.ScoreSamples(data));
+        Assert.Equal(model.WeightConcentration, loaded.WeightConcentration);
+        Assert.Equal(model.DegreesOfFreedom, loaded.DegreesOfFreedom);
+        Assert.Equal(model.LowerBoundHistory, loaded.LowerBoundHistory);
+        var mean = model.PosteriorMeanMixture;
+        Close.Relative(mean.LogLikelihood(data), model.TrainingLogLikelihood!.Value, 1e-12, "posterior-mean log-likelihood");
+        Assert.Contains(mean.Bic(data).ToString("F4", CultureInfo.InvariantCulture), model.Summary(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_cli_fits_streamed_and_in_memory_with_the_same_file_and_refuses_bad_priors()
+    {
+        var data = TestData.Blobs(5_000, d: 3, seed: 4);
+        string npy = Path.Combine(_folder, "blobs.npy");
+        NpyWriter.Write(npy, data);
+        string inMemory = Path.Combine(_folder, "memory.json"), streamed = Path.Combine(_folder, "streamed.json");
+        string[] fit = ["fit", npy, "-k", "6", "--variational", "--weight-prior", "distribution", "--weight-concentration", "0.5", "--mean-precision", "2", "--quiet"];
+        Assert.Equal(0, EmixApp.Run([.. fit, "-o", inMemory], new StringWriter(), new StringWriter()));
+        var stdout = new StringWriter();
+        Assert.Equal(0, EmixApp.Run([.. fit, "--memory-limit", "64k", "-o", streamed, "--json"], stdout, new StringWriter()));
+        Assert.Contains("\"out_of_core\":true", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(inMemory), File.ReadAllBytes(streamed));
+        Assert.Equal(0.5, VariationalPrior(inMemory));
+        foreach (var (args, message) in new[]
+        {
+            (new[] { "--weight-concentration", "0" }, "WeightConcentration = 0: must be a finite number > 0."),
+            (["--mean-precision", "-1"], "MeanPrecision = -1: must be a finite number > 0."),
+            (["--degrees-of-freedom", "1.5"], "the degrees-of-freedom prior must be greater than d − 1 = 2"),
+            (["--mean-prior", "1,2"], "MeanPrior: 2 values for 3 features"),
+        })
+        {
+            string model = Path.Combine(_folder, "bad.json");
+            var stderr = new StringWriter();
+            Assert.Equal(ExitCodes.Usage, EmixApp.Run(["fit", npy, "-k", "2", "--variational", .. args, "-o", model], new StringWriter(), stderr));
+            Assert.Contains(message, stderr.ToString(), StringComparison.Ordinal);
+            Assert.Single(stderr.ToString().Trim().Split('\n'));
+            Assert.False(File.Exists(model));
+        }
+        var usage = new StringWriter();
+        Assert.Equal(ExitCodes.Usage, EmixApp.Run(["fit", npy, "--mean-precision", "2"], new StringWriter(), usage));
+        Assert.Contains("--mean-precision applies to variational fits only", usage.ToString(), StringComparison.Ordinal);
+    }
+
+    private static double VariationalPrior(string path)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        return json.RootElement.GetProperty("priors").GetProperty("weight_concentration").GetDouble();
     }
 }

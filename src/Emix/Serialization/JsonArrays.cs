@@ -41,6 +41,11 @@ internal static class JsonArrays
         return result;
     }
 
+    /// <summary>A finite number, or the error naming <paramref name="name"/> and what was found.</summary>
+    public static double ReadNumber(JsonElement element, string name, Func<string, Exception> error) =>
+        element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out double v) && double.IsFinite(v)
+            ? v : throw error($"{name}: expected a finite number, found {Describe(element)}.");
+
     private static void ReadInto(JsonElement element, ReadOnlySpan<int> shape, string path, double[] result, ref int position, Func<string, Exception> error)
     {
         if (element.ValueKind != JsonValueKind.Array)

@@ -26,7 +26,7 @@ internal abstract class ModelSection
 
     private static readonly ModelSection[] Sections =
         [Families.Gaussian.GaussianModelSection.Instance, Families.Poisson.PoissonModelSection.Instance, Families.Bernoulli.BernoulliModelSection.Instance,
-            Families.Categorical.CategoricalModelSection.Instance, Families.StudentT.StudentTModelSection.Instance, Families.Mixed.MixedModelSection.Instance];
+            Families.Categorical.CategoricalModelSection.Instance, Families.StudentT.StudentTModelSection.Instance, Families.Mixed.MixedModelSection.Instance, Families.Variational.VariationalModelSection.Instance];
 
     /// <summary>The section that reads files of <paramref name="format"/>; null for none.</summary>
     public static ModelSection? ForFormat(string format) => Array.Find(Sections, s => s.FormatName == format);
@@ -40,6 +40,7 @@ internal abstract class ModelSection
         CategoricalMixtureModel => Families.Categorical.CategoricalModelSection.Instance,
         StudentTMixtureModel => Families.StudentT.StudentTModelSection.Instance,
         MixedMixtureModel => Families.Mixed.MixedModelSection.Instance,
+        VariationalGaussianMixtureModel => Families.Variational.VariationalModelSection.Instance,
         _ => throw new ArgumentException($"No model file section for {model.GetType().Name}.", nameof(model)),
     };
 }

@@ -48,6 +48,10 @@ public sealed class VariationalGaussianMixture
         var result = BatchDriver.Fit(estimation, data,
             new BatchDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount, o.ChunkRows, o.MaxDegreeOfParallelism), null, progress, cancellationToken);
         var fit = BatchDriver.Report(result, data, o);
-        return new VariationalGaussianMixtureModel(result.Parameters, data.FeatureNames, fit, result.ClusterSizes, result.LogLikelihood);
+        // The summary's log-likelihood, BIC and AIC are those of the posterior-mean mixture (weights_, means_, covariances_ as a Gaussian mixture).
+        var p = result.Parameters;
+        var meanMixture = GaussianParameters.Create(p.Structure, k, p.FeatureCount, (double[])p.Weights.Clone(), p.Means, p.Covariances);
+        double logLikelihood = Passes.LogLikelihood(GaussianFamily.For(kernel, data), data, meanMixture, o.MaxDegreeOfParallelism);
+        return new VariationalGaussianMixtureModel(p, data.FeatureNames, fit, result.ClusterSizes, logLikelihood);
     }
 }

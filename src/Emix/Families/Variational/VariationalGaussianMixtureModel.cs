@@ -58,6 +58,15 @@ public sealed class VariationalGaussianMixtureModel : MixtureModel
     /// <summary>The number of components whose posterior-mean weight is at least <see cref="UsedWeight"/>: those the prior left switched on.</summary>
     public int EffectiveComponentCount() => Weights.Count(w => w >= UsedWeight);
 
+    /// <summary>
+    /// The posterior-mean mixture: a Gaussian mixture with <see cref="MixtureModel.Weights"/>, <see cref="Means"/> and
+    /// <see cref="Covariances"/>. Its <see cref="MixtureModel.Bic"/> is the BIC of the posterior-mean parameters (what
+    /// scikit-learn#19523 asks to compare Bayesian fits by); <see cref="MixtureModel.TrainingLogLikelihood"/> of this model is its log-likelihood.
+    /// </summary>
+    public GaussianMixtureModel PosteriorMeanMixture =>
+        GaussianMixtureModel.FromStored(GaussianParameters.Create(Parameters.Structure, ComponentCount, FeatureCount, Weights, Parameters.Means, Parameters.Covariances),
+            FeatureNames, null, null, null);
+
     /// <summary>Free parameters of the posterior-mean mixture, as a Gaussian mixture of the same structure counts them (for its BIC).</summary>
     public override long FreeParameterCount => Parameters.FreeParameterCount;
 
@@ -67,7 +76,7 @@ public sealed class VariationalGaussianMixtureModel : MixtureModel
     private protected override string SummaryHeading => "Variational Bayesian Gaussian mixture model";
 
     private protected override string SummaryModelLine => string.Create(CultureInfo.InvariantCulture,
-        $"Model {Parameters.Structure.MclustCode} ({CovarianceType.ToScikitName()}) with {ComponentCount} component{(ComponentCount == 1 ? "" : "s")} on {FeatureCount} feature{(FeatureCount == 1 ? "" : "s")}, weight prior: Dirichlet {(WeightPrior == WeightPrior.Process ? "process" : "distribution")}; {EffectiveComponentCount()} component{(EffectiveComponentCount() == 1 ? "" : "s")} with weight ≥ {UsedWeight:G}");
+        $"Model {Parameters.Structure.MclustCode} ({CovarianceType.ToScikitName()}) with {ComponentCount} component{(ComponentCount == 1 ? "" : "s")} on {FeatureCount} feature{(FeatureCount == 1 ? "" : "s")}, weight prior: Dirichlet {(WeightPrior == WeightPrior.Process ? "process" : "distribution")}; {EffectiveComponentCount()} component{(EffectiveComponentCount() == 1 ? "" : "s")} with weight ≥ {UsedWeight:G}{Environment.NewLine}(log-likelihood, BIC and AIC: the posterior-mean mixture's; the lower bound: the variational bound, scikit-learn's lower_bound_)");
 
     private protected override void AppendParameterSummary(StringBuilder s) => AppendFeatureTable(s, "Means:", Parameters.Means);
 }

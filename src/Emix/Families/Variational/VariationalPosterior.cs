@@ -25,6 +25,10 @@ internal sealed class VariationalPosterior
         DegreesOfFreedom = nu;
     }
 
+    /// <summary>A posterior as stored (a model file): the arrays are taken; the caller has checked their shapes and ranges.</summary>
+    public static VariationalPosterior FromStored(VariationalPriors priors, CovarianceStructure structure, int d, double[] a, double[]? b, double[] beta, double[] nu) =>
+        new(priors, structure, d, a, b, beta, nu);
+
     public VariationalPriors Priors { get; }
     public CovarianceStructure Structure { get; }
     public int ComponentCount => MeanPrecision.Length;
