@@ -29,10 +29,10 @@ internal static class SelectCommand
         };
         var criterion = new Option<string>("--criterion")
         {
-            Description = "What ranks the fits (scikit-learn's sign, lower is better): bic, aic or icl (BIC + 2 × entropy of the hard assignment).",
+            Description = "What ranks the fits (scikit-learn's sign, lower is better): bic, aic, icl (BIC + 2 × entropy of the hard assignment) or, with --variational, bound (the variational lower bound, negated); with --variational, BIC and AIC are the posterior-mean mixture's.",
             DefaultValueFactory = _ => "bic",
         };
-        criterion.AcceptOnlyFromAmong("bic", "aic", "icl");
+        criterion.AcceptOnlyFromAmong("bic", "aic", "icl", "bound");
         var initParams = new Option<string?>("--init-params")
         {
             Description = "JSON with initial parameters per cell: {\"cells\": [{\"k\", \"covariance\", \"init\": {weights, means, precisions or covariances}}]}; unlisted cells use --init.",
@@ -72,6 +72,10 @@ internal static class SelectCommand
                 throw new UsageException("--criterion: expected bic, aic or icl.");
             var fit = constraints.ApplyTo(fitOptions.Read(parse), parse); // validated before reading a possibly large file
             var choice = families.Read(parse, fit);
+            if (ranking == SelectionCriterion.Bound && choice.Variational is null)
+                throw new UsageException("--criterion bound ranks variational fits only (--variational); EM fits have no variational bound.");
+            if (choice.Variational is not null)
+                FamilyOptions.RequireAbsent(parse, "EM fits, not --variational", initParams, constraints.OnCollapse);
             if (choice.Name != "gaussian")
             {
                 FamilyOptions.RequireAbsent(parse, $"the gaussian family only, not {(choice.Name == "mixed" ? "--families" : $"--family {choice.Name}")}", initParams, constraints.OnCollapse,
@@ -103,8 +107,8 @@ internal static class SelectCommand
                 Criterion = ranking,
                 FitOptions = fit,
                 InitialParametersFor = initial is null ? null : (k, type) => initial.GetValueOrDefault((k, type)),
-                Family = choice.Name,
-                FamilyFit = choice.Name == "gaussian" ? null
+                Family = choice.Variational is null ? choice.Name : "gaussian-variational",
+                FamilyFit = choice.Name == "gaussian" && choice.Variational is null ? null
                     : (k, type, data, progress, ct) => choice.Fit(fit with { ComponentCount = k, CovarianceType = type }, data, null, null, progress, ct),
             });
 
@@ -114,7 +118,12 @@ internal static class SelectCommand
             for (int c = 0; c < selection.Cells.Count; c++)
             {
                 var (k, type) = selection.Cells[c];
-                string model = choice.Name switch { "gaussian" => type.ToScikitName(), "student-t" => $"student-t {type.ToScikitName()}", _ => choice.Name };
+                string model = choice.Name switch
+                {
+                    "gaussian" => choice.Variational is null ? type.ToScikitName() : $"variational {type.ToScikitName()}",
+                    "student-t" => $"student-t {type.ToScikitName()}",
+                    _ => choice.Name,
+                };
                 string label = string.Create(Inv, $"select: k={k} {model} ({c + 1}/{selection.Cells.Count})");
                 entries.Add(ProgressDisplay.Run(context, label, rows.RowCount, fit.InitCount, quietly,
                     progress => selection.FitCell(rows, k, type, progress, context.CancellationToken)));
@@ -215,7 +224,7 @@ internal static class SelectCommand
     }
 
     /// <summary>The entry's covariance structure by scikit-learn's name; empty for a family that has none.</summary>
-    private static string Structure(SelectionEntry e) => e.Family is "gaussian" or "student-t" ? e.CovarianceType.ToScikitName() : "";
+    private static string Structure(SelectionEntry e) => e.Family is "gaussian" or "gaussian-variational" or "student-t" ? e.CovarianceType.ToScikitName() : "";
 
     private static string Quote(string text) =>
         text.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
@@ -226,7 +235,7 @@ internal static class SelectCommand
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("criterion", result.Criterion.ToDisplayName().ToLowerInvariant());
+            w.WriteString("criterion", result.Criterion == SelectionCriterion.Bound ? "bound" : result.Criterion.ToDisplayName().ToLowerInvariant());
             w.WriteNumber("n_samples", rows.RowCount);
             w.WriteNumber("n_features", rows.FeatureCount);
             var best = result.Best!;
@@ -249,6 +258,8 @@ internal static class SelectCommand
                     w.WriteNumber("icl", e.Icl);
                     w.WriteNumber("log_likelihood", e.LogLikelihood);
                     w.WriteNumber("n_parameters", e.ParameterCount);
+                    if (e.Family == "gaussian-variational")
+                        w.WriteNumber("lower_bound", e.FittedModel!.LowerBound);
                     w.WriteNumber("n_iter", e.FittedModel!.IterationCount);
                     w.WriteBoolean("converged", e.FittedModel.Converged);
                 }

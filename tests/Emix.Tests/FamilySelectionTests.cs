@@ -87,4 +87,27 @@ public sealed class FamilySelectionTests : IDisposable
         Assert.Equal(ExitCodes.Usage, EmixApp.Run(["select", Fixtures.Path_("poisson/counts.csv"), "-k", "1..2", .. options], new StringWriter(), stderr));
         Assert.Contains(message, stderr.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Variational_fits_are_compared_by_their_bound_and_report_the_bic_of_the_posterior_mean_mixture()
+    {
+        var data = Fixtures.Data("faithful");
+        string table = Path.Combine(_folder, "vb.csv"), best = Path.Combine(_folder, "vb.json");
+        var stdout = new StringWriter();
+        Assert.Equal(0, EmixApp.Run(["select", Fixtures.Path_("data/faithful.csv"), "-k", "1..3", "--covariance", "full,diag", "--variational", "--criterion", "bound",
+            "--max-iter", "300", "--quiet", "--table", table, "-o", best, "--json"], stdout, new StringWriter()));
+        using var json = System.Text.Json.JsonDocument.Parse(stdout.ToString());
+        Assert.Equal("bound", json.RootElement.GetProperty("criterion").GetString());
+        var cells = json.RootElement.GetProperty("cells").EnumerateArray().ToArray();
+        Assert.Equal(6, cells.Length);
+        var bestCell = cells.MaxBy(c => c.GetProperty("lower_bound").GetDouble());
+        Assert.Equal(bestCell.GetProperty("k").GetInt32(), json.RootElement.GetProperty("best").GetProperty("k").GetInt32());
+        var model = Assert.IsType<VariationalGaussianMixtureModel>(MixtureModel.LoadAny(best));
+        Assert.Equal(bestCell.GetProperty("lower_bound").GetDouble(), model.LowerBound);
+        Close.Relative(model.PosteriorMeanMixture.Bic(data), bestCell.GetProperty("bic").GetDouble(), 1e-12, "posterior-mean BIC");
+
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Usage, EmixApp.Run(["select", Fixtures.Path_("data/faithful.csv"), "-k", "1..2", "--criterion", "bound"], new StringWriter(), stderr));
+        Assert.Contains("--criterion bound ranks variational fits only", stderr.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -68,7 +68,9 @@ public sealed class ModelSelectionResult
         var s = new StringBuilder();
         int rows = Entries.Count > 0 ? Entries[0].RowCount : 0;
         s.AppendLine(inv, $"Model selection by {name}: {Entries.Count} fit{(Entries.Count == 1 ? "" : "s")} ({Ranking.Count} succeeded) on {rows} rows");
-        s.AppendLine(inv, $"({name} as scikit-learn: lower is better; {(Criterion == SelectionCriterion.Aic ? "R's AIC() has the same sign" : $"mclust prints {name} with the opposite sign")}.)");
+        s.AppendLine(Criterion == SelectionCriterion.Bound
+            ? "(−bound: scikit-learn's variational lower bound negated, so lower is better; it compares fits of the same data and priors, and is not a log-likelihood.)"
+            : string.Create(inv, $"({name} as scikit-learn: lower is better; {(Criterion == SelectionCriterion.Aic ? "R's AIC() has the same sign" : $"mclust prints {name} with the opposite sign")}.)"));
         s.AppendLine();
 
         // Failure reasons, numbered once each in order of first appearance.

@@ -17,6 +17,12 @@ public enum SelectionCriterion
     /// the hard assignment (mclust's ICL with the sign turned).
     /// </summary>
     Icl,
+
+    /// <summary>
+    /// The variational lower bound negated (−lower_bound_, so that lower is better as for the others): for
+    /// variational fits, where it compares fits of the same data and priors. Not a criterion for EM fits.
+    /// </summary>
+    Bound,
 }
 
 /// <summary>Names of the criteria for the CLI, tables and messages.</summary>
@@ -28,10 +34,11 @@ public static class SelectionCriterionNames
         SelectionCriterion.Bic => "BIC",
         SelectionCriterion.Aic => "AIC",
         SelectionCriterion.Icl => "ICL",
+        SelectionCriterion.Bound => "−bound",
         _ => throw new ArgumentOutOfRangeException(nameof(criterion), criterion, null),
     };
 
-    /// <summary>Parses bic, aic or icl (any case).</summary>
+    /// <summary>Parses bic, aic, icl or bound (any case).</summary>
     public static bool TryParse(string? text, out SelectionCriterion criterion)
     {
         switch (text?.Trim().ToUpperInvariant())
@@ -39,6 +46,7 @@ public static class SelectionCriterionNames
             case "BIC": criterion = SelectionCriterion.Bic; return true;
             case "AIC": criterion = SelectionCriterion.Aic; return true;
             case "ICL": criterion = SelectionCriterion.Icl; return true;
+            case "BOUND": criterion = SelectionCriterion.Bound; return true;
             default: criterion = default; return false;
         }
     }

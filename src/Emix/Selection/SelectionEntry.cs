@@ -35,6 +35,7 @@ public sealed record SelectionEntry
     public string Description => Family switch
     {
         "gaussian" => $"{CovarianceType.ToScikitName()} ({ModelCode})",
+        "gaussian-variational" => $"variational {CovarianceType.ToScikitName()} ({ModelCode})",
         "student-t" => $"student-t {CovarianceType.ToScikitName()}",
         _ => Family,
     };
@@ -49,7 +50,7 @@ public sealed record SelectionEntry
     public bool Succeeded => FittedModel is not null;
 
     /// <summary>mclust's code of the structure (VII, VVI, EEE or VVV) for a Gaussian; the family's name otherwise.</summary>
-    public string ModelCode => Family == "gaussian" ? CovarianceType.ToMclustCode() : Family;
+    public string ModelCode => Family is "gaussian" or "gaussian-variational" ? CovarianceType.ToMclustCode() : Family;
 
     /// <summary>Rows the model was fitted on.</summary>
     public int RowCount { get; init; }
@@ -87,6 +88,7 @@ public sealed record SelectionEntry
         SelectionCriterion.Bic => Bic,
         SelectionCriterion.Aic => Aic,
         SelectionCriterion.Icl => Icl,
+        SelectionCriterion.Bound => Succeeded ? -FittedModel!.LowerBound : double.NaN,
         _ => throw new ArgumentOutOfRangeException(nameof(criterion), criterion, null),
     };
 }
