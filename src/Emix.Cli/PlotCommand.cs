@@ -19,10 +19,10 @@ internal static class PlotCommand
         var data = CommonOptions.DataArgument();
         var kind = new Option<string>("--kind")
         {
-            Description = "What to draw: density, classification, uncertainty or bic.",
+            Description = "What to draw: density, classification, uncertainty, bic, or weights (the --model's mixing weights; for a variational fit, which components the prior switched off; DATA is not read).",
             DefaultValueFactory = _ => "density",
         };
-        kind.AcceptOnlyFromAmong("density", "classification", "uncertainty", "bic");
+        kind.AcceptOnlyFromAmong("density", "classification", "uncertainty", "bic", "weights");
         var model = new Option<string?>("--model", "-m")
         {
             Description = "Model file (from 'emix fit -o') to draw; without it, mixtures are fitted and the lowest BIC is drawn.",
@@ -81,7 +81,15 @@ internal static class PlotCommand
             string dataPath = parse.GetValue(data)!;
             MixtureFigure figure;
 
-            if (parse.GetValue(model) is { } modelPath)
+            if (what == "weights")
+            {
+                // The model's weights alone: DATA is not read. A variational fit's line marks the components in use.
+                if (parse.GetValue(model) is not { } weightsModel)
+                    throw new UsageException("--kind weights plots a fitted model's weights; give it with --model MODEL.json.");
+                var fitted = MixtureModel.LoadAny(weightsModel);
+                figure = MixturePlot.Weights(fitted, fitted is VariationalGaussianMixtureModel ? VariationalGaussianMixtureModel.UsedWeight : null, options);
+            }
+            else if (parse.GetValue(model) is { } modelPath)
             {
                 if (what == "bic")
                     throw new UsageException("--kind bic fits its own grid of models; leave out --model.");

@@ -219,6 +219,43 @@ public static class MixturePlot
         return Single(title, plot, o);
     }
 
+    /// <summary>
+    /// The mixing weights as bars by component (any family), with a dashed line at <paramref name="usedWeight"/>
+    /// when given: for a variational fit, the components below it are those the prior switched off (grey).
+    /// </summary>
+    /// <param name="model">A fitted mixture of any family.</param>
+    /// <param name="usedWeight">The weight below which a component counts as switched off, or null for no line.</param>
+    /// <param name="options">Size and title; <see cref="PlotOptions.Columns"/> and <see cref="PlotOptions.Bins"/> do not apply.</param>
+    public static MixtureFigure Weights(MixtureModel model, double? usedWeight = null, PlotOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var o = options ?? PlotOptions.Default;
+        o.Validate();
+        var weights = model.Weights;
+        var plot = Style.NewPanel(o.Scale);
+        var bars = new Bar[weights.Length];
+        for (int j = 0; j < weights.Length; j++)
+        {
+            bool off = usedWeight is { } t && weights[j] < t;
+            bars[j] = new Bar { Position = j, Value = weights[j], Size = 0.7, FillColor = off ? Style.Histogram : Style.Component(j), LineColor = Colors.White };
+        }
+        plot.Add.Bars(bars);
+        int used = weights.Count(w => usedWeight is not { } t || w >= t);
+        if (usedWeight is { } threshold)
+        {
+            var line = plot.Add.HorizontalLine(threshold, 1.5f * o.Scale, Style.Ink, LinePattern.Dashed);
+            line.LegendText = string.Create(Inv, $"weight {threshold:G} ({used} of {weights.Length} components above)");
+            plot.ShowLegend(Alignment.UpperRight);
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(Math.Max(1, weights.Length / 12));
+        plot.Axes.SetLimitsX(-0.6, weights.Length - 0.4);
+        plot.Axes.SetLimitsY(0, Math.Max(weights.Max() * 1.1, usedWeight ?? 0));
+        plot.XLabel("component (0-based, as predict)");
+        plot.YLabel("mixing weight");
+        string? title = TitleOf(o, string.Create(Inv, $"Mixing weights: {used} of {weights.Length} components{(usedWeight is null ? "" : " in use")}"));
+        return Single(title, plot, o);
+    }
+
     // ---- panels -------------------------------------------------------------------------------
 
     /// <summary>Histogram scaled to a density, the mixture density (solid) and each weighted component (dashed).</summary>

@@ -125,6 +125,22 @@ public class MixturePlotTests
     }
 
     [Fact]
+    public void The_weights_plot_counts_the_components_a_variational_fit_left_switched_on()
+    {
+        var data = TestData.Blobs(900, d: 2, seed: 11);
+        var model = new VariationalGaussianMixture(new() { ComponentCount = 8, Seed = 3, MaxIterations = 300 }).Fit(data);
+        int used = model.EffectiveComponentCount();
+        var figure = MixturePlot.Weights(model, VariationalGaussianMixtureModel.UsedWeight);
+        Assert.Equal($"Mixing weights: {used} of 8 components in use", figure.Title);
+        var png = figure.ToPng();
+        Assert.Equal((800, 600), Png.Size(png));
+        Assert.True(Png.Inked(png) > 800 * 600 / 50);
+        // Any family's weights, without a line.
+        var bernoulli = new BernoulliMixture(new() { ComponentCount = 3 }).Fit(BernoulliMixtureTests.Draws(300));
+        Assert.Equal("Mixing weights: 3 of 3 components", MixturePlot.Weights(bernoulli).Title);
+    }
+
+    [Fact]
     public void A_pairs_grid_has_one_panel_per_pair_of_columns()
     {
         var (data, model) = s_iris.Value;
