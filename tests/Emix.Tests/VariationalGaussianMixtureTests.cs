@@ -102,6 +102,19 @@ public sealed class VariationalGaussianMixtureTests : IDisposable
     }
 
     [Fact]
+    public void A_warm_start_continues_where_the_fit_stopped()
+    {
+        var data = TestData.Blobs(700, d: 2, seed: 8);
+        var options = new VariationalGaussianMixtureOptions { ComponentCount = 4, Seed = 6, Tolerance = 0, MaxIterations = 10 };
+        var first = new VariationalGaussianMixture(options).Fit(data);
+        var continued = new VariationalGaussianMixture(options).Fit(data, first);
+        var straight = new VariationalGaussianMixture(options with { MaxIterations = 20 }).Fit(data);
+        Assert.Equal(straight.LowerBound, continued.LowerBound);
+        Assert.Equal(straight.Covariances, continued.Covariances);
+        Assert.Throws<ArgumentException>(() => new VariationalGaussianMixture(options with { ComponentCount = 3 }).Fit(data, first));
+    }
+
+    [Fact]
     public void Priors_out_of_range_are_refused_naming_the_option_and_its_range()
     {
         var data = TestData.Blobs(100, d: 3);

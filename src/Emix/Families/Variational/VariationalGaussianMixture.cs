@@ -32,7 +32,21 @@ public sealed class VariationalGaussianMixture
     /// <summary>Fits the mixture to <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException">A prior of the wrong shape or out of range (ν₀ ≤ d − 1, a covariance prior not positive definite), fewer rows than components, or labels that do not fit.</exception>
     /// <exception cref="NumericalFailureException">A covariance lost positive definiteness.</exception>
-    public VariationalGaussianMixtureModel Fit(RowSource data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    public VariationalGaussianMixtureModel Fit(RowSource data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        FitCore(data, null, progress, cancellationToken);
+
+    /// <summary>
+    /// Continues from <paramref name="warmStart"/> (its posterior and lower bound) for one run, as scikit-learn's
+    /// <c>warm_start=True</c> does on a second <c>fit</c>; the priors are the warm start's.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model's structure, k or d differ from the options and data.</exception>
+    public VariationalGaussianMixtureModel Fit(RowSource data, VariationalGaussianMixtureModel warmStart, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(warmStart);
+        return FitCore(data, warmStart, progress, cancellationToken);
+    }
+
+    private VariationalGaussianMixtureModel FitCore(RowSource data, VariationalGaussianMixtureModel? warmStart, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         var o = Options;
@@ -42,11 +56,16 @@ public sealed class VariationalGaussianMixture
             throw new DataFormatException($"{data.Source}: has {data.MissingCount} missing cells; the variational fit needs every value (drop the incomplete rows).");
         if (o.InitialLabels is { } labels)
             Initialization.InitialResponsibilities.GivenLabels.Check(labels, n, k, data.Source);
-        var priors = VariationalPriorDefaults.Resolve(o, data);
+        if (warmStart is not null && (warmStart.CovarianceType != o.CovarianceType || warmStart.ComponentCount != k || warmStart.FeatureCount != data.FeatureCount))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Warm start model ({warmStart.CovarianceType.ToScikitName()}, k={warmStart.ComponentCount}, d={warmStart.FeatureCount}) does not match the options ({o.CovarianceType.ToScikitName()}, k={k}) and data (d={data.FeatureCount})."),
+                nameof(warmStart));
+        var priors = warmStart?.Parameters.Posterior!.Priors ?? VariationalPriorDefaults.Resolve(o, data);
         var kernel = Families.Gaussian.Kernels.KernelSelector.Create(o.Kernel);
         var estimation = new VariationalEstimation(o, data, priors, kernel, cancellationToken);
         var result = BatchDriver.Fit(estimation, data,
-            new BatchDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount, o.ChunkRows, o.MaxDegreeOfParallelism), null, progress, cancellationToken);
+            new BatchDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount, o.ChunkRows, o.MaxDegreeOfParallelism),
+            warmStart is null ? null : (warmStart.Parameters, warmStart.LowerBound), progress, cancellationToken);
         var fit = BatchDriver.Report(result, data, o);
         // The summary's log-likelihood, BIC and AIC are those of the posterior-mean mixture (weights_, means_, covariances_ as a Gaussian mixture).
         var p = result.Parameters;
