@@ -199,3 +199,42 @@ public sealed class MixedMixtureTests : IDisposable
         }
     }
 }
+
+/// <summary>Integer sample weights count as repeated rows for the Student-t and mixed families too.</summary>
+public sealed class FamilySampleWeightTests
+{
+    private static (DataSet Weighted, DataSet Repeated) Doubled(DataSet data)
+    {
+        var counts = Enumerable.Range(0, data.RowCount).Select(i => (double)(i % 3)).ToArray();
+        var repeated = DataSet.FromRows(Enumerable.Range(0, data.RowCount).SelectMany(i => Enumerable.Repeat(data.Row(i).ToArray(), (int)counts[i])).ToList());
+        return (data.WithWeights(counts), DataSet.Wrap(repeated.Values.ToArray(), data.FeatureCount, data.FeatureNames));
+    }
+
+    [Fact]
+    public void Student_t_weights_equal_repeated_rows()
+    {
+        var (weighted, repeated) = Doubled(CsvReader.Read(Fixtures.Path_("student_t/outliers.csv")));
+        var labels = Enumerable.Range(0, weighted.RowCount).Select(i => (i / 7) % 3).ToArray();
+        var expanded = Enumerable.Range(0, weighted.RowCount).SelectMany(i => Enumerable.Repeat(labels[i], i % 3)).ToArray();
+        var options = new StudentTMixtureOptions { ComponentCount = 3, MaxIterations = 15, Tolerance = 0 };
+        var a = new StudentTMixture(options with { InitialLabels = labels }).Fit(weighted);
+        var b = new StudentTMixture(options with { InitialLabels = expanded }).Fit(repeated);
+        Close.Relative(b.TrainingLogLikelihood!.Value, a.TrainingLogLikelihood!.Value, 1e-10, "log-likelihood");
+        Close.All(b.DegreesOfFreedom, a.DegreesOfFreedom, 1e-8, "degrees of freedom");
+        Close.All(b.Scales, a.Scales, 1e-8, "scales");
+    }
+
+    [Fact]
+    public void Mixed_weights_equal_repeated_rows()
+    {
+        var (weighted, repeated) = Doubled(CsvReader.Read(Fixtures.Path_("mixed/synthetic.csv")));
+        var labels = Enumerable.Range(0, weighted.RowCount).Select(i => (i / 7) % 3).ToArray();
+        var expanded = Enumerable.Range(0, weighted.RowCount).SelectMany(i => Enumerable.Repeat(labels[i], i % 3)).ToArray();
+        var options = new MixedMixtureOptions { ComponentCount = 3, Families = ColumnFamily.ParseList("c1:poisson,b1:bernoulli,b2:bernoulli,cat1:categorical"), MaxIterations = 15, Tolerance = 0 };
+        var a = new MixedMixture(options with { InitialLabels = labels }).Fit(weighted);
+        var b = new MixedMixture(options with { InitialLabels = expanded }).Fit(repeated);
+        Close.Relative(b.TrainingLogLikelihood!.Value, a.TrainingLogLikelihood!.Value, 1e-10, "log-likelihood");
+        Close.All(b.Weights, a.Weights, 1e-8, "weights");
+        Close.All(b.Features[0].Variances!, a.Features[0].Variances!, 1e-8, "variances");
+    }
+}
