@@ -31,6 +31,16 @@ public sealed record GaussianMixtureOptions : MixtureOptions
     /// </summary>
     public Families.Gaussian.Kernels.KernelVariant Kernel { get; init; } = Families.Gaussian.Kernels.KernelVariant.Auto;
 
+    /// <summary>
+    /// Gaussian options carrying <paramref name="o"/>'s common options (k, init, labels, restarts, seed,
+    /// threads, chunking): the start of families that begin as a Gaussian fit does (Student-t, variational).
+    /// </summary>
+    internal static GaussianMixtureOptions StartOf(MixtureOptions o, CovarianceType type, double regCovar, Families.Gaussian.Kernels.KernelVariant kernel) => new()
+    {
+        ComponentCount = o.ComponentCount, CovarianceType = type, RegCovar = regCovar, Init = o.Init, InitialLabels = o.InitialLabels, InitCount = o.InitCount,
+        Seed = o.Seed, MaxDegreeOfParallelism = o.MaxDegreeOfParallelism, ChunkRows = o.ChunkRows, InitSampleRows = o.InitSampleRows, Kernel = kernel,
+    };
+
     /// <inheritdoc/>
     public override void Validate()
     {

@@ -27,20 +27,7 @@ internal sealed class StudentTEstimation : IMixtureEstimation<GaussianParameters
     }
 
     /// <summary>The Gaussian options whose first M-step is this fit's start.</summary>
-    internal static GaussianMixtureOptions StartOptions(StudentTMixtureOptions o) => new()
-    {
-        ComponentCount = o.ComponentCount,
-        CovarianceType = o.CovarianceType,
-        RegCovar = o.RegCovar,
-        Init = o.Init,
-        InitialLabels = o.InitialLabels,
-        InitCount = o.InitCount,
-        Seed = o.Seed,
-        MaxDegreeOfParallelism = o.MaxDegreeOfParallelism,
-        ChunkRows = o.ChunkRows,
-        InitSampleRows = o.InitSampleRows,
-        Kernel = o.Kernel,
-    };
+    internal static GaussianMixtureOptions StartOptions(StudentTMixtureOptions o) => GaussianMixtureOptions.StartOf(o, o.CovarianceType, o.RegCovar, o.Kernel);
 
     public IMixtureFamily<GaussianParameters> Family { get; }
 

@@ -26,11 +26,7 @@ internal sealed class VariationalEstimation(VariationalGaussianMixtureOptions op
     public string NonFiniteAdvice => "Scale the input data, or increase reg_covar (--reg-covar).";
 
     /// <summary>The Gaussian options whose initialisation is this fit's (init method, labels, seed, sample rows).</summary>
-    private GaussianMixtureOptions StartOptions => new()
-    {
-        ComponentCount = options.ComponentCount, CovarianceType = options.CovarianceType, Init = options.Init, InitialLabels = options.InitialLabels,
-        Seed = options.Seed, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, ChunkRows = options.ChunkRows, InitSampleRows = options.InitSampleRows,
-    };
+    private GaussianMixtureOptions StartOptions => GaussianMixtureOptions.StartOf(options, options.CovarianceType, options.RegCovar, options.Kernel);
 
     /// <summary>scikit-learn's <c>_initialize</c>: the M-step of the initial responsibilities (statistics centred on the data mean).</summary>
     public GaussianParameters Initialize(int run)
