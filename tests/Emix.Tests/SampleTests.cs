@@ -97,6 +97,19 @@ public partial class SampleTests : IDisposable
         Assert.Equal((672, 256), Png.Size(File.ReadAllBytes(Path.Combine(_folder, "strip.png"))));
     }
 
+    [Fact]
+    public void The_mlnet_pipeline_sample_normalises_fits_evaluates_and_predicts()
+    {
+        var (code, output) = RunSample("MlPipeline");
+        Assert.True(code == 0, output);
+        var nmi = output.Split('\n').Single(l => l.StartsWith("Normalized mutual information", StringComparison.Ordinal));
+        double value = double.Parse(nmi[(nmi.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(value, 0.85, 1.0);
+        Assert.Contains("Fitted: 3 components", output);
+        Assert.Contains("A new flower: component", output);
+        Assert.Equal(3, MixtureModel.LoadAny(Path.Combine(_folder, "iris-pipeline.json")).ComponentCount);
+    }
+
     private (int Code, string Output) RunSample(string name, params string[] args) =>
         ChildProcess.Run(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", _folder,
             [Path.Combine(AppContext.BaseDirectory, name + ".dll"), .. args]);
