@@ -66,9 +66,10 @@ public abstract record MixtureOptions
     public int ChunkRows { get; init; } = Engine.Chunking.DefaultChunkRows;
 
     /// <summary>
-    /// k-means and k-means++ initialisation run on at most this many rows, drawn uniformly
-    /// (all rows when there are fewer, which is scikit-learn's behaviour); k-means then assigns
-    /// every row to its nearest centre. Bounds initialisation cost and memory on large data.
+    /// k-means and k-means++ initialisation run on at most this many rows, drawn uniformly and held
+    /// in memory (all rows when there are fewer, which is scikit-learn's behaviour, read chunk by
+    /// chunk from the source like EM: no copy); k-means then assigns every row to its nearest
+    /// centre. Bounds initialisation cost and memory on large data.
     /// </summary>
     public int InitSampleRows { get; init; } = Initialization.Initializer.DefaultSampleRows;
 

@@ -306,6 +306,9 @@ internal sealed class DistanceScratch : IDisposable
     /// <summary>Distances of a chunk's rows to some centres.</summary>
     public double[] Distances { get; }
 
+    /// <summary>The buffer a streamed source reads a chunk's rows into (a source in memory returns a view instead).</summary>
+    public double[]? Rows;
+
     private double[]? _aligned;
 
     /// <summary>

@@ -184,15 +184,17 @@ internal static class Initializer
 internal static class RowSample
 {
     /// <summary>
-    /// All rows when there are at most <paramref name="maxRows"/> (no random draw; no copy for a
-    /// data set in memory), otherwise <paramref name="maxRows"/> distinct rows in file order and their indices.
+    /// All rows when there are at most <paramref name="maxRows"/> (no random draw, and no copy: k-means
+    /// reads them chunk by chunk as EM does, from memory or streamed), otherwise <paramref name="maxRows"/>
+    /// distinct rows in file order and their indices, held in memory. A process's share of a distributed
+    /// fit is gathered into one sample either way, so that every process runs the same k-means.
     /// </summary>
-    public static (DataSet Sample, int[]? Rows) Draw(RowSource data, int maxRows, RandomSource rng, int? threads)
+    public static (RowSource Sample, int[]? Rows) Draw(RowSource data, int maxRows, RandomSource rng, int? threads)
     {
         int n = data.RowCount, d = data.FeatureCount;
         bool all = n <= maxRows;
-        if (all && data is DataSet inMemory)
-            return (inMemory, null);
+        if (all && data.Processes is null)
+            return (data, null);
         // Rows are drawn uniformly and keep their weights, so the sample stays an unbiased stand-in.
         int[] rows = all ? Enumerable.Range(0, n).ToArray() : rng.ChooseDistinct(n, maxRows);
         Array.Sort(rows);

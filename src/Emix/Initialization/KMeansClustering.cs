@@ -19,7 +19,7 @@ internal static class KMeansClustering
 
     public sealed record Result(double[] Centers, int Iterations);
 
-    public static Result Fit(DataSet data, int k, RandomSource rng, int? threads, CancellationToken cancellationToken) =>
+    public static Result Fit(RowSource data, int k, RandomSource rng, int? threads, CancellationToken cancellationToken) =>
         Fit(data, k, rng, threads, CentreDistances.Create(KernelVariant.Auto), cancellationToken);
 
     /// <summary>
@@ -38,17 +38,16 @@ internal static class KMeansClustering
     /// the rows that change label move between them (scikit-learn sums every row again; the centres
     /// differ from that by rounding only, and do not depend on threads or kernel).
     /// </remarks>
-    internal static Result Fit(DataSet data, int k, RandomSource rng, int? threads, CentreDistances distances, CancellationToken cancellationToken, bool useBounds = true)
+    internal static Result Fit(RowSource data, int k, RandomSource rng, int? threads, CentreDistances distances, CancellationToken cancellationToken, bool useBounds = true)
     {
         int n = data.RowCount, d = data.FeatureCount;
-        var values = data.RawValues;
         var weights = data.IsWeighted ? data.Weights.ToArray() : null;
         var columnSums = new double[d];
         var spares = new List<double[]>();
         var seeds = KMeansPlusPlusSeeding.Select(data, k, rng, threads, distances, columnSums, spares);
         var centers = new double[k * d];
         for (int j = 0; j < k; j++)
-            values.AsSpan(seeds[j] * d, d).CopyTo(centers.AsSpan(j * d, d));
+            KMeansPlusPlusSeeding.CopyRow(data, seeds[j], centers.AsSpan(j * d, d));
 
         var mean = ColumnMoments.PerRow(columnSums, n);
         double tolerance = double.NaN;
@@ -81,7 +80,7 @@ internal static class KMeansClustering
                 () => new DistanceScratch(scratchLength, labelLength: 3 * chunkRows, distanceLength: (d + 2) * chunkRows), (c, s, scratch) =>
             {
                 int start = chunking.Start(c), len = chunking.Length(c);
-                var rows = values.AsSpan(start * d, len * d);
+                var rows = data.ReadRows(start, len, ref scratch.Rows);
                 var nearest = scratch.Labels.AsSpan(0, len);
                 var rowUpper = upper.AsSpan(start, len);
                 var rowLower = lower.AsSpan(start, len);

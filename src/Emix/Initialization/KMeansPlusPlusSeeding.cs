@@ -16,7 +16,7 @@ namespace Emix.Initialization;
 /// </summary>
 internal static class KMeansPlusPlusSeeding
 {
-    public static int[] Select(DataSet data, int k, RandomSource rng, int? threads) =>
+    public static int[] Select(RowSource data, int k, RandomSource rng, int? threads) =>
         Select(data, k, rng, threads, CentreDistances.Create(KernelVariant.Auto), new double[data.FeatureCount]);
 
     /// <summary>
@@ -34,11 +34,10 @@ internal static class KMeansPlusPlusSeeding
     /// reading the rows again in an update pass, and they take less memory than the data. With
     /// fewer features the update pass is the cheaper one.
     /// </remarks>
-    internal static int[] Select(DataSet data, int k, RandomSource rng, int? threads, CentreDistances distances, Span<double> columnSums,
+    internal static int[] Select(RowSource data, int k, RandomSource rng, int? threads, CentreDistances distances, Span<double> columnSums,
         List<double[]>? spares = null)
     {
         int n = data.RowCount, d = data.FeatureCount;
-        var values = data.RawValues;
         var weights = data.IsWeighted ? data.Weights.ToArray() : null;
         var chunking = new Chunking(n, Chunking.DefaultChunkRows);
         int scratchLength = distances.ScratchLength(d);
@@ -47,11 +46,13 @@ internal static class KMeansPlusPlusSeeding
         centers[0] = weights is null ? rng.NextInt(n) : rng.ChooseDistinctWeighted(weights, 1)[0];
         // The n-arrays here are written in full before they are read: no need to zero them first.
         var closest = GC.AllocateUninitializedArray<double>(n);
+        var firstCentre = new double[d];
+        CopyRow(data, centers[0], firstCentre);
         ChunkRunner.Reduce(chunking, d, threads, () => new DistanceScratch(scratchLength), (c, sums, scratch) =>
         {
             int start = chunking.Start(c), len = chunking.Length(c);
-            var rows = values.AsSpan(start * d, len * d);
-            distances.ToCentres(rows, d, values.AsSpan(centers[0] * d, d), closest.AsSpan(start, len), scratch.Block);
+            var rows = data.ReadRows(start, len, ref scratch.Rows);
+            distances.ToCentres(rows, d, firstCentre, closest.AsSpan(start, len), scratch.Block);
             ColumnMoments.AddColumns(rows, sums);
         }, columnSums, static scratch => scratch.Dispose());
         spares?.Add(closest);
@@ -74,14 +75,14 @@ internal static class KMeansPlusPlusSeeding
             for (int t = 0; t < trials; t++)
             {
                 candidates[t] = Pick(closest, weights, blockSums, rng.NextDouble() * running);
-                values.AsSpan(candidates[t] * d, d).CopyTo(candidateRows.AsSpan(t * d, d));
+                CopyRow(data, candidates[t], candidateRows.AsSpan(t * d, d));
             }
             var current = closest;
             ChunkRunner.Reduce(chunking, trials, threads, () => new DistanceScratch(scratchLength, distanceLength: trials * chunking.ChunkRows), (c, stats, scratch) =>
             {
                 int start = chunking.Start(c), len = chunking.Length(c);
                 var toCandidates = scratch.Distances.AsSpan(0, trials * len);
-                distances.ToCentres(values.AsSpan(start * d, len * d), d, candidateRows, toCandidates, scratch.Block);
+                distances.ToCentres(data.ReadRows(start, len, ref scratch.Rows), d, candidateRows, toCandidates, scratch.Block);
                 Potentials(current.AsSpan(start, len), weights is null ? default : weights.AsSpan(start, len), toCandidates, stats, closestWith, start);
             }, potentials, static scratch => scratch.Dispose());
             int best = -1;
@@ -106,13 +107,20 @@ internal static class KMeansPlusPlusSeeding
             {
                 int start = chunking.Start(c), len = chunking.Length(c);
                 var toChosen = scratch.Distances.AsSpan(0, len);
-                distances.ToCentres(values.AsSpan(start * d, len * d), d, chosen, toChosen, scratch.Block);
+                distances.ToCentres(data.ReadRows(start, len, ref scratch.Rows), d, chosen, toChosen, scratch.Block);
                 var rowClosest = updated.AsSpan(start, len);
                 for (int i = 0; i < len; i++)
                     rowClosest[i] = Math.Min(rowClosest[i], toChosen[i]);
             }, static scratch => scratch.Dispose());
         }
         return centers;
+    }
+
+    /// <summary>Copies one row of <paramref name="data"/> (held in memory or streamed) into <paramref name="destination"/>.</summary>
+    internal static void CopyRow(RowSource data, int row, Span<double> destination)
+    {
+        double[]? buffer = null;
+        data.ReadRows(row, 1, ref buffer).CopyTo(destination);
     }
 
     /// <summary>
