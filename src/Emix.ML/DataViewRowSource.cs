@@ -164,7 +164,7 @@ public sealed class DataViewRowSource : RowSource, IDisposable
             {
                 _idle.Add(cursor);
                 evicted = null;
-                if (_idle.Count > Environment.ProcessorCount + 1)
+                if (_idle.Count > Environment.ProcessorCount)
                 {
                     int furthest = 0;
                     for (int i = 1; i < _idle.Count; i++)
