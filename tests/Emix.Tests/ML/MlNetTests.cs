@@ -227,6 +227,31 @@ public sealed class MlNetTests : IDisposable
         public float Weight { get; set; }
     }
 
+    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.StaticMethod, Name = "Create")]
+    private static extern SchemaShape ShapeOf(SchemaShape? shapeType, DataViewSchema schema);
+
+    [Fact]
+    public void The_estimator_and_transformer_announce_the_output_columns_the_view_has()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Concatenate(ml).Fit(LoadIris(ml)).Transform(LoadIris(ml));
+        var trainer = ml.Clustering.Trainers.GaussianMixture(numberOfClusters: 3);
+        var shape = trainer.GetOutputSchema(ShapeOf(null, data.Schema));
+        var label = shape.Single(c => c.Name == MixtureColumns.PredictedLabel);
+        Assert.True(label.IsKey);
+        Assert.Equal(SchemaShape.Column.VectorKind.Vector, shape.Single(c => c.Name == MixtureColumns.Score).Kind);
+        Assert.Equal(NumberDataViewType.Double, shape.Single(c => c.Name == MixtureColumns.LogLikelihood).ItemType);
+        Assert.Contains(shape, c => c.Name == "Features");
+
+        var scored = trainer.Fit(data).Transform(data);
+        var key = (KeyDataViewType)scored.Schema[MixtureColumns.PredictedLabel].Type;
+        Assert.Equal(3ul, key.Count);
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 3), scored.Schema[MixtureColumns.Score].Type);
+
+        var noFeatures = Assert.Throws<DataFormatException>(() => ml.Clustering.Trainers.GaussianMixture(featureColumnName: "sepal").GetOutputSchema(ShapeOf(null, data.Schema)));
+        Assert.StartsWith("data view: there is no column named 'sepal'; available columns: sepal_length,", noFeatures.Message);
+    }
+
     [Fact]
     public void Saving_into_an_mlnet_zip_says_what_to_do_instead_and_the_emix_file_round_trips()
     {
