@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Emix.Plots;
+
+/// <summary>
+/// Makes a picture's SVG document fit inside an HTML page: no XML declaration or namespace declarations
+/// (the HTML parser puts &lt;svg&gt; in the SVG namespace by itself), ids made unique to the picture (every
+/// picture's clip paths are numbered from the same start, and a page has one id space), a viewBox so it
+/// scales with the page, coordinates rounded to a tenth of a pixel and no indentation (a pairs grid
+/// is mostly coordinates: this roughly halves it).
+/// </summary>
+internal static partial class InlineSvg
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>The SVG element of <paramref name="document"/>, ready to be written into an HTML page.</summary>
+    /// <param name="document">The SVG document (what <see cref="MixtureFigure.ToSvg"/> writes).</param>
+    /// <param name="idPrefix">Prefix of every id of this picture; unique in the page, made of letters, digits and '-'.</param>
+    /// <param name="label">What the picture shows, for readers that do not see it (escaped here).</param>
+    public static string Prepare(string document, string idPrefix, string label)
+    {
+        string svg = document;
+        int start = svg.IndexOf("<svg", StringComparison.Ordinal);
+        if (start < 0)
+            throw new ArgumentException("Not an SVG document: no <svg> element.", nameof(document));
+        svg = svg[start..];
+
+        // Whitespace between elements is indentation; inside <text> it would shift the glyph positions.
+        svg = BetweenTags().Replace(svg, "><");
+        svg = TextContent().Replace(svg, m => m.Groups[1].Value + m.Groups[2].Value.Trim() + "</text>");
+        svg = Attribute().Replace(svg, m => RewriteAttribute(m, idPrefix));
+
+        var root = RootTag().Match(svg);
+        if (!root.Success)
+            throw new ArgumentException("Not an SVG document: the <svg> element has no width and height.", nameof(document));
+        string width = root.Groups["w"].Value, height = root.Groups["h"].Value;
+        string tag = string.Create(Inv,
+            $"<svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{Html.Escape(label)}\">");
+        return string.Concat(tag, svg.AsSpan(root.Index + root.Length)).Trim();
+    }
+
+    private static string RewriteAttribute(Match m, string idPrefix)
+    {
+        string name = m.Groups["name"].Value, value = m.Groups["value"].Value;
+        if (name.StartsWith("xmlns", StringComparison.Ordinal))
+            return "";
+        if (name == "id")
+            return $" id=\"{idPrefix}-{value}\"";
+        if (value.Contains("url(#", StringComparison.Ordinal))
+            value = value.Replace("url(#", $"url(#{idPrefix}-", StringComparison.Ordinal);
+        if (name is "href" or "xlink:href" && value.StartsWith('#'))
+            value = $"#{idPrefix}-{value[1..]}";
+        // Opacities keep two decimals (0.74901962 → 0.75); lengths and coordinates one (a tenth of a pixel).
+        int decimals = name.EndsWith("opacity", StringComparison.Ordinal) ? 2 : 1;
+        value = Number().Replace(value, n => Round(n.Value, decimals));
+        return $" {name}=\"{value}\"";
+    }
+
+    private static string Round(string number, int decimals)
+    {
+        if (!double.TryParse(number, NumberStyles.Float, Inv, out double value))
+            return number;
+        string text = Math.Round(value, decimals, MidpointRounding.AwayFromZero).ToString("0.##", Inv);
+        return text == "-0" ? "0" : text;
+    }
+
+    [GeneratedRegex(@">\s+<")]
+    private static partial Regex BetweenTags();
+
+    [GeneratedRegex(@"(<text\b[^>]*>)([^<]*)</text>")]
+    private static partial Regex TextContent();
+
+    [GeneratedRegex(@"\s(?<name>[A-Za-z_][\w:.-]*)=""(?<value>[^""]*)""")]
+    private static partial Regex Attribute();
+
+    [GeneratedRegex(@"-?\d+\.\d+(?:[eE][-+]?\d+)?")]
+    private static partial Regex Number();
+
+    [GeneratedRegex(@"^<svg\b[^>]*?\swidth=""(?<w>[\d.]+)""[^>]*?\sheight=""(?<h>[\d.]+)""[^>]*>")]
+    private static partial Regex RootTag();
+}
+
+/// <summary>Text made safe for HTML, and the page's small building blocks.</summary>
+internal static class Html
+{
+    /// <summary>Escapes &amp;, &lt;, &gt;, " and ' (text and attribute values alike).</summary>
+    public static string Escape(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+            return "";
+        var s = new StringBuilder(text.Length + 16);
+        foreach (char c in text)
+        {
+            s.Append(c switch
+            {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' => "&quot;",
+                '\'' => "&#39;",
+                _ => c.ToString(),
+            });
+        }
+        return s.ToString();
+    }
+}
