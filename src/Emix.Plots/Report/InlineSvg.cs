@@ -32,6 +32,8 @@ internal static partial class InlineSvg
         svg = TextContent().Replace(svg, m => m.Groups[1].Value + m.Groups[2].Value.Trim() + "</text>");
         svg = Attribute().Replace(svg, m => RewriteAttribute(m, idPrefix));
 
+        svg = JoinStrokes(GroupMarkers(svg));
+
         var root = RootTag().Match(svg);
         if (!root.Success)
             throw new ArgumentException("Not an SVG document: the <svg> element has no width and height.", nameof(document));
@@ -39,6 +41,51 @@ internal static partial class InlineSvg
         string tag = string.Create(Inv,
             $"<svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{Html.Escape(label)}\">");
         return string.Concat(tag, svg.AsSpan(root.Index + root.Length)).Trim();
+    }
+
+    /// <summary>
+    /// Runs of round markers of one colour (ScottPlot draws each point as an &lt;ellipse&gt; with its own fill)
+    /// become one group carrying the fill, of &lt;circle&gt; elements: a point shrinks from about 85 bytes to 40.
+    /// </summary>
+    private static string GroupMarkers(string svg) => JoinRuns(svg, RoundMarker(),
+        key => $"<g{key}>",
+        m => $"<circle cx=\"{m.Groups["cx"].Value}\" cy=\"{m.Groups["cy"].Value}\" r=\"{m.Groups["r"].Value}\"/>",
+        "</g>");
+
+    /// <summary>
+    /// Runs of unfilled, opaque strokes of one style (a tick mark is a path of its own) become one path of
+    /// their subpaths, which strokes the same pixels: subpaths are not joined, and without opacity overlaps do not show.
+    /// </summary>
+    private static string JoinStrokes(string svg) => JoinRuns(svg, OpaqueStroke(),
+        key => $"<path fill=\"none\"{key} d=\"",
+        m => m.Groups["d"].Value,
+        "\"/>");
+
+    /// <summary>
+    /// Replaces each run of adjacent matches of <paramref name="element"/> with the same "key" group by
+    /// <paramref name="open"/>(key), each match's <paramref name="item"/> and <paramref name="close"/>.
+    /// </summary>
+    private static string JoinRuns(string svg, Regex element, Func<string, string> open, Func<Match, string> item, string close)
+    {
+        var s = new StringBuilder(svg.Length);
+        int copied = 0; // svg[..copied] is in s
+        string? openKey = null; // the key of the run left open, if any
+        foreach (Match m in element.Matches(svg))
+        {
+            string key = m.Groups["key"].Value;
+            if (openKey != key || m.Index != copied)
+            {
+                if (openKey is not null)
+                    s.Append(close);
+                s.Append(svg, copied, m.Index - copied).Append(open(key));
+                openKey = key;
+            }
+            s.Append(item(m));
+            copied = m.Index + m.Length;
+        }
+        if (openKey is not null)
+            s.Append(close);
+        return s.Append(svg, copied, svg.Length - copied).ToString();
     }
 
     private static string RewriteAttribute(Match m, string idPrefix)
@@ -77,6 +124,12 @@ internal static partial class InlineSvg
 
     [GeneratedRegex(@"-?\d+\.\d+(?:[eE][-+]?\d+)?")]
     private static partial Regex Number();
+
+    [GeneratedRegex(@"<ellipse(?<key> fill=""[^""]+""(?: fill-opacity=""[^""]+"")?) cx=""(?<cx>[^""]+)"" cy=""(?<cy>[^""]+)"" rx=""(?<r>[^""]+)"" ry=""\k<r>""/>")]
+    private static partial Regex RoundMarker();
+
+    [GeneratedRegex(@"<path fill=""none""(?<key>(?: stroke(?:-width|-miterlimit|-linecap|-linejoin)?=""[^""]+"")+) d=""(?<d>[^""]+)""/>")]
+    private static partial Regex OpaqueStroke();
 
     [GeneratedRegex(@"^<svg\b[^>]*?\swidth=""(?<w>[\d.]+)""[^>]*?\sheight=""(?<h>[\d.]+)""[^>]*>")]
     private static partial Regex RootTag();

@@ -134,11 +134,11 @@ public sealed class MixtureReport
         int d = drawnData.FeatureCount;
         var size = d > 2 ? new PlotOptions { Width = 900, Height = 900 } : SingleSize;
         int panels = d > 2 ? d * (d - 1) : 1;
-        var (thinned, stride) = Thin(drawnData, o.MaxPointsPerPicture / panels);
-        string drawn = stride == 1 ? "" : string.Create(Inv, $" Every {Ordinal(stride)} row is drawn ({thinned.RowCount:N0} of {drawnData.RowCount:N0})");
-        string sizesNote = stride == 1 ? "" : "; the legend's component sizes count the drawn rows.";
+        var (thinned, sampled) = Sample(drawnData, o.MaxPointsPerPicture / panels);
+        string drawn = sampled ? string.Create(Inv, $" A fixed sample of {thinned.RowCount:N0} of the {drawnData.RowCount:N0} rows is drawn") : "";
+        string sizesNote = sampled ? "; the legend's component sizes count the drawn rows." : "";
         string TitleOf(string what) => string.Create(Inv,
-            $"{what}: {modelText}, {thinned.RowCount:N0}{(stride == 1 ? "" : $" of {drawnData.RowCount:N0}")} rows{(d != data.FeatureCount ? ", principal components" : "")}");
+            $"{what}: {modelText}, {thinned.RowCount:N0}{(sampled ? $" of {drawnData.RowCount:N0}" : "")} rows{(d != data.FeatureCount ? ", principal components" : "")}");
 
         string classification = data.FeatureCount == 1
             ? $"Each row's value of {names[0]}, on one line per component it most probably belongs to, with each component's mean (+) and ± 1σ (thick) and 2σ (thin) intervals: how the chosen model splits the data."
@@ -148,7 +148,7 @@ public sealed class MixtureReport
         string uncertainty = data.FeatureCount == 1
             ? $"The uncertainty of each row's assignment (1 − its largest membership probability) against its value of {names[0]}, coloured by component: the high points are rows the model cannot place with confidence."
             : $"Each row drawn larger and darker the less sure its assignment is (1 − its largest membership probability){where} with the components' 1σ ellipses: the dark points are where the components overlap.";
-        result.Add(new ReportPicture("uncertainty", "Uncertainty", uncertainty + (stride == 1 ? "" : drawn + ".") + rowsNote,
+        result.Add(new ReportPicture("uncertainty", "Uncertainty", uncertainty + (sampled ? drawn + "." : "") + rowsNote,
             MixturePlot.Uncertainty(thinned, drawnModel, size with { Title = TitleOf("Uncertainty") })));
         if (data.FeatureCount == 1)
         {
@@ -160,7 +160,7 @@ public sealed class MixtureReport
         else if (data.FeatureCount == 2)
         {
             result.Add(new ReportPicture("density", "Density",
-                $"The rows{where} with the contours of the fitted mixture density that enclose the densest 25, 50, 75 and 95% of them: where the model puts its mass.{(stride == 1 ? "" : drawn + ".")}{rowsNote}",
+                $"The rows{where} with the contours of the fitted mixture density that enclose the densest 25, 50, 75 and 95% of them: where the model puts its mass.{(sampled ? drawn + "." : "")}{rowsNote}",
                 MixturePlot.Density(thinned, model, SingleSize with { Title = TitleOf("Density") })));
         }
         return result;
@@ -188,21 +188,32 @@ public sealed class MixtureReport
         return DataSet.Wrap([.. kept], d, data.FeatureNames, data.Source);
     }
 
-    /// <summary>Every s-th row (s the smallest stride that keeps at most <paramref name="maxRows"/>), and s.</summary>
-    private static (DataSet Rows, int Stride) Thin(DataSet data, int maxRows)
+    /// <summary>
+    /// At most <paramref name="maxRows"/> rows, in their order: all of them, or a sample drawn by Knuth's selection
+    /// sampling with a fixed seed (the same data draw the same picture). A stride would alias with data stored in
+    /// a periodic order (every third row from the same cluster), a sample does not.
+    /// </summary>
+    private static (DataSet Rows, bool Sampled) Sample(DataSet data, int maxRows)
     {
         maxRows = Math.Max(maxRows, 50);
-        if (data.RowCount <= maxRows)
-            return (data, 1);
-        int stride = (data.RowCount + maxRows - 1) / maxRows;
-        int d = data.FeatureCount, count = (data.RowCount + stride - 1) / stride;
-        var values = new double[count * d];
-        for (int i = 0, r = 0; i < data.RowCount; i += stride, r++)
-            data.Row(i).CopyTo(values.AsSpan(r * d, d));
-        return (DataSet.Wrap(values, d, data.FeatureNames, data.Source), stride);
+        int n = data.RowCount, d = data.FeatureCount;
+        if (n <= maxRows)
+            return (data, false);
+        var values = new double[maxRows * d];
+        ulong state = 0x9E3779B97F4A7C15UL; // xorshift64*: a fixed stream of its own, whatever System.Random does
+        int taken = 0;
+        for (int i = 0; i < n && taken < maxRows; i++)
+        {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            double u = ((state * 0x2545F4914F6CDD1DUL) >> 11) * (1.0 / (1UL << 53));
+            // Row i is taken with probability (rows still needed) / (rows left): exactly maxRows in all.
+            if (u * (n - i) < maxRows - taken)
+                data.Row(i).CopyTo(values.AsSpan(taken++ * d, d));
+        }
+        return (DataSet.Wrap(values, d, data.FeatureNames, data.Source), true);
     }
-
-    private static string Ordinal(int n) => string.Create(Inv, $"{n}{(n % 100 is 11 or 12 or 13 ? "th" : (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" })}");
 
     /// <summary>Writes the page to <paramref name="path"/> atomically (a temporary file renamed at the end: never a partial page).</summary>
     public void Save(string path)
@@ -495,6 +506,7 @@ public sealed class MixtureReport
         th { text-align: left; font-weight: 600; }
         table.numbers td { text-align: right; font-variant-numeric: tabular-nums; }
         table.numbers td.text { text-align: left; }
+        table.numbers thead th:not(:first-child) { text-align: right; }
         table.grid thead th, table.grid tbody th { text-align: right; }
         td.best, .best-key { background: #dbe9f7; font-weight: 600; }
         td.chosen, .chosen-key { outline: 2px solid #1f5fa8; outline-offset: -2px; }
@@ -527,7 +539,8 @@ public sealed class MixtureReport
             if (ok) drawn++;
           }
           document.body.setAttribute("data-pictures", drawn + "/" + figures.length);
-          document.body.setAttribute("data-page-height", String(document.documentElement.scrollHeight));
+          var main = document.querySelector("main");
+          if (main) document.body.setAttribute("data-page-height", String(Math.ceil(main.getBoundingClientRect().bottom + window.scrollY)));
           var check = document.getElementById("picture-check");
           if (check) check.textContent = drawn === figures.length ? "All " + figures.length + " pictures drawn." : drawn + " of " + figures.length + " pictures drawn.";
         })();
