@@ -6,10 +6,10 @@ namespace Emix.Plots;
 
 /// <summary>
 /// Makes a picture's SVG document fit inside an HTML page: no XML declaration or namespace declarations
-/// (the HTML parser puts &lt;svg&gt; in the SVG namespace by itself), ids made unique to the picture (every
-/// picture's clip paths are numbered from the same start, and a page has one id space), a viewBox so it
-/// scales with the page, coordinates rounded to a tenth of a pixel and no indentation (a pairs grid
-/// is mostly coordinates: this roughly halves it).
+/// (the HTML parser puts &lt;svg&gt; in the SVG namespace by itself), ids renumbered under a prefix of the
+/// picture's (a page has one id space for all its pictures), a viewBox so it scales with the page, and less
+/// of the size: coordinates rounded to a tenth of a pixel, no indentation, points grouped by colour and
+/// strokes of one style joined (a pairs grid is mostly coordinates: together this is about a third of it).
 /// </summary>
 internal static partial class InlineSvg
 {
@@ -30,7 +30,11 @@ internal static partial class InlineSvg
         // Whitespace between elements is indentation; inside <text> it would shift the glyph positions.
         svg = BetweenTags().Replace(svg, "><");
         svg = TextContent().Replace(svg, m => m.Groups[1].Value + m.Groups[2].Value.Trim() + "</text>");
-        svg = Attribute().Replace(svg, m => RewriteAttribute(m, idPrefix));
+        // Skia numbers ids from a counter of the process: numbered afresh here, the same picture gives the same page.
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (Match id in IdAttribute().Matches(svg))
+            ids.TryAdd(id.Groups[1].Value, string.Create(Inv, $"{idPrefix}-{ids.Count + 1}"));
+        svg = Attribute().Replace(svg, m => RewriteAttribute(m, ids));
 
         svg = JoinStrokes(GroupMarkers(svg));
 
@@ -88,17 +92,17 @@ internal static partial class InlineSvg
         return s.Append(svg, copied, svg.Length - copied).ToString();
     }
 
-    private static string RewriteAttribute(Match m, string idPrefix)
+    private static string RewriteAttribute(Match m, Dictionary<string, string> ids)
     {
         string name = m.Groups["name"].Value, value = m.Groups["value"].Value;
         if (name.StartsWith("xmlns", StringComparison.Ordinal))
             return "";
         if (name == "id")
-            return $" id=\"{idPrefix}-{value}\"";
+            return $" id=\"{ids[value]}\"";
         if (value.Contains("url(#", StringComparison.Ordinal))
-            value = value.Replace("url(#", $"url(#{idPrefix}-", StringComparison.Ordinal);
-        if (name is "href" or "xlink:href" && value.StartsWith('#'))
-            value = $"#{idPrefix}-{value[1..]}";
+            value = Reference().Replace(value, r => ids.TryGetValue(r.Groups[1].Value, out var id) ? $"url(#{id})" : r.Value);
+        if (name is "href" or "xlink:href" && value.StartsWith('#') && ids.TryGetValue(value[1..], out var target))
+            value = "#" + target;
         // Opacities keep two decimals (0.74901962 → 0.75); lengths and coordinates one (a tenth of a pixel).
         int decimals = name.EndsWith("opacity", StringComparison.Ordinal) ? 2 : 1;
         value = Number().Replace(value, n => Round(n.Value, decimals));
@@ -121,6 +125,12 @@ internal static partial class InlineSvg
 
     [GeneratedRegex(@"\s(?<name>[A-Za-z_][\w:.-]*)=""(?<value>[^""]*)""")]
     private static partial Regex Attribute();
+
+    [GeneratedRegex(@"\sid=""([^""]+)""")]
+    private static partial Regex IdAttribute();
+
+    [GeneratedRegex(@"url\(#([^)]+)\)")]
+    private static partial Regex Reference();
 
     [GeneratedRegex(@"-?\d+\.\d+(?:[eE][-+]?\d+)?")]
     private static partial Regex Number();
