@@ -15,70 +15,67 @@ internal sealed class SelectionOptionSet
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    private Argument<string> _data = null!;
-    private Option<string> _components = null!;
-    private Option<string> _covariance = null!;
-    private Option<string> _criterion = null!;
-    private Option<string?> _initParams = null!;
-    private Option<string?> _memoryLimit = null!;
-    private Option<bool> _quiet = null!;
-    private FamilyOptions _families = null!;
-    private FitOptionSet _fitOptions = null!;
-    private CommonOptions.DataOptions _dataOptions = null!;
-    private FitConstraintOptions _constraints = null!;
+    private readonly Argument<string> _data;
+    private readonly Option<string> _components;
+    private readonly Option<string> _covariance;
+    private readonly Option<string> _criterion;
+    private readonly Option<string?> _initParams;
+    private readonly Option<string?> _memoryLimit;
+    private readonly Option<bool> _quiet;
+    private readonly FamilyOptions _families;
+    private readonly FitOptionSet _fitOptions;
+    private readonly CommonOptions.DataOptions _dataOptions;
+    private readonly FitConstraintOptions _constraints;
 
-    private SelectionOptionSet()
+    private SelectionOptionSet(Command command, Option[] ownOptions)
     {
+        _data = CommonOptions.DataArgument();
+        _components = new Option<string>("--components", "-k")
+        {
+            Description = "Component counts to fit: a range A..B, a list 2,3,5, or both (1..4,6).",
+            DefaultValueFactory = _ => "1..9",
+        };
+        _covariance = new Option<string>("--covariance")
+        {
+            Description = "Covariance structures to fit: all, or a comma list of full (VVV), tied (EEE), diag (VVI), spherical (VII).",
+            DefaultValueFactory = _ => "all",
+        };
+        _criterion = new Option<string>("--criterion")
+        {
+            Description = "What ranks the fits (scikit-learn's sign, lower is better): bic, aic, icl (BIC + 2 × entropy of the hard assignment) or, with --variational, bound (the variational lower bound, negated); with --variational, BIC and AIC are the posterior-mean mixture's.",
+            DefaultValueFactory = _ => "bic",
+        };
+        _criterion.AcceptOnlyFromAmong("bic", "aic", "icl", "bound");
+        _initParams = new Option<string?>("--init-params")
+        {
+            Description = "JSON with initial parameters per cell: {\"cells\": [{\"k\", \"covariance\", \"init\": {weights, means, precisions or covariances}}]}; unlisted cells use --init.",
+        };
+        _memoryLimit = new Option<string?>("--memory-limit")
+        {
+            Description = "Memory for the fit, e.g. 2G: data larger than half of it are streamed from disk on every pass (out of core) instead of loaded. Default: half the available memory.",
+        };
+        _quiet = CommonOptions.Quiet();
+
+        command.Arguments.Add(_data);
+        command.Options.Add(_components);
+        _families = FamilyOptions.AddTo(command);
+        command.Options.Add(_covariance);
+        command.Options.Add(_criterion);
+        _fitOptions = FitOptionSet.AddTo(command);
+        command.Options.Add(_initParams);
+        command.Options.Add(_memoryLimit);
+        foreach (var option in ownOptions)
+            command.Options.Add(option);
+        command.Options.Add(_quiet);
+        _dataOptions = CommonOptions.DataOptions.AddTo(command);
+        _constraints = FitConstraintOptions.AddTo(command, withFix: false);
     }
 
     /// <summary>
     /// Creates the options and adds them to <paramref name="command"/>, with the command's own options
     /// (<paramref name="ownOptions"/>: what it writes) among them where <c>emix select --help</c> has always listed them.
     /// </summary>
-    public static SelectionOptionSet AddTo(Command command, params Option[] ownOptions)
-    {
-        var set = new SelectionOptionSet { _data = CommonOptions.DataArgument() };
-        set._components = new Option<string>("--components", "-k")
-        {
-            Description = "Component counts to fit: a range A..B, a list 2,3,5, or both (1..4,6).",
-            DefaultValueFactory = _ => "1..9",
-        };
-        set._covariance = new Option<string>("--covariance")
-        {
-            Description = "Covariance structures to fit: all, or a comma list of full (VVV), tied (EEE), diag (VVI), spherical (VII).",
-            DefaultValueFactory = _ => "all",
-        };
-        set._criterion = new Option<string>("--criterion")
-        {
-            Description = "What ranks the fits (scikit-learn's sign, lower is better): bic, aic, icl (BIC + 2 × entropy of the hard assignment) or, with --variational, bound (the variational lower bound, negated); with --variational, BIC and AIC are the posterior-mean mixture's.",
-            DefaultValueFactory = _ => "bic",
-        };
-        set._criterion.AcceptOnlyFromAmong("bic", "aic", "icl", "bound");
-        set._initParams = new Option<string?>("--init-params")
-        {
-            Description = "JSON with initial parameters per cell: {\"cells\": [{\"k\", \"covariance\", \"init\": {weights, means, precisions or covariances}}]}; unlisted cells use --init.",
-        };
-        set._memoryLimit = new Option<string?>("--memory-limit")
-        {
-            Description = "Memory for the fit, e.g. 2G: data larger than half of it are streamed from disk on every pass (out of core) instead of loaded. Default: half the available memory.",
-        };
-        set._quiet = CommonOptions.Quiet();
-
-        command.Arguments.Add(set._data);
-        command.Options.Add(set._components);
-        set._families = FamilyOptions.AddTo(command);
-        command.Options.Add(set._covariance);
-        command.Options.Add(set._criterion);
-        set._fitOptions = FitOptionSet.AddTo(command);
-        command.Options.Add(set._initParams);
-        command.Options.Add(set._memoryLimit);
-        foreach (var option in ownOptions)
-            command.Options.Add(option);
-        command.Options.Add(set._quiet);
-        set._dataOptions = CommonOptions.DataOptions.AddTo(command);
-        set._constraints = FitConstraintOptions.AddTo(command, withFix: false);
-        return set;
-    }
+    public static SelectionOptionSet AddTo(Command command, params Option[] ownOptions) => new(command, ownOptions);
 
     /// <summary>
     /// Checks the options, reads DATA and fits every cell of the grid, each with its own progress line

@@ -355,6 +355,17 @@ public class ReportTests : IDisposable
     }
 
     [Fact]
+    public void Data_too_large_to_read_into_memory_are_refused_before_any_fit()
+    {
+        // select streams them from disk (out of core); the report draws rows and needs them in memory.
+        Assert.Equal(0, Run("select", Faithful, "-k", "1", "--memory-limit", "1k", "-q").ExitCode);
+        var report = Run("report", Faithful, "-k", "1", "--memory-limit", "1k", "-o", In("r.html"), "-q");
+        Assert.Equal(ExitCodes.Usage, report.ExitCode);
+        Assert.Contains("too large to read into memory", report.Error);
+        Assert.False(File.Exists(In("r.html")));
+    }
+
+    [Fact]
     public void Other_families_are_reported_with_their_tables()
     {
         string csv = In("counts.csv");
