@@ -25,6 +25,7 @@ public static class EmixApp
         var root = new RootCommand("emix: Gaussian mixture models fitted by Expectation–Maximization (scikit-learn compatible, deterministic).");
         root.Subcommands.Add(FitCommand.Create(context));
         root.Subcommands.Add(SelectCommand.Create(context));
+        root.Subcommands.Add(ReportCommand.Create(context, () => args));
         root.Subcommands.Add(ModelCommands.Predict(context));
         root.Subcommands.Add(ModelCommands.Score(context));
         root.Subcommands.Add(ModelCommands.Sample(context));

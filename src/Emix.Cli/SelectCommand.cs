@@ -16,141 +16,37 @@ internal static class SelectCommand
 
     public static Command Create(CliContext context)
     {
-        var data = CommonOptions.DataArgument();
-        var components = new Option<string>("--components", "-k")
-        {
-            Description = "Component counts to fit: a range A..B, a list 2,3,5, or both (1..4,6).",
-            DefaultValueFactory = _ => "1..9",
-        };
-        var covariance = new Option<string>("--covariance")
-        {
-            Description = "Covariance structures to fit: all, or a comma list of full (VVV), tied (EEE), diag (VVI), spherical (VII).",
-            DefaultValueFactory = _ => "all",
-        };
-        var criterion = new Option<string>("--criterion")
-        {
-            Description = "What ranks the fits (scikit-learn's sign, lower is better): bic, aic, icl (BIC + 2 × entropy of the hard assignment) or, with --variational, bound (the variational lower bound, negated); with --variational, BIC and AIC are the posterior-mean mixture's.",
-            DefaultValueFactory = _ => "bic",
-        };
-        criterion.AcceptOnlyFromAmong("bic", "aic", "icl", "bound");
-        var initParams = new Option<string?>("--init-params")
-        {
-            Description = "JSON with initial parameters per cell: {\"cells\": [{\"k\", \"covariance\", \"init\": {weights, means, precisions or covariances}}]}; unlisted cells use --init.",
-        };
         var output = CommonOptions.Output("Write the best model to this JSON file (atomically; the format of 'emix fit -o').");
         var table = new Option<string?>("--table")
         {
             Description = "Write every cell to this CSV file (atomically): k, covariance, model, bic, aic, icl, log_likelihood, n_parameters, n_iter, converged, rank, status.",
         };
-        var memoryLimit = new Option<string?>("--memory-limit")
-        {
-            Description = "Memory for the fit, e.g. 2G: data larger than half of it are streamed from disk on every pass (out of core) instead of loaded. Default: half the available memory.",
-        };
         var json = new Option<bool>("--json")
         {
             Description = "Print one JSON line (criterion, n_samples, n_features, best, cells) instead of the table.",
         };
-        var quiet = CommonOptions.Quiet();
 
         var command = new Command("select", "Fit mixtures over a grid of component counts (and covariance structures, for Gaussian and Student-t families), print an mclust-like table, keep the best.");
-        command.Arguments.Add(data);
-        command.Options.Add(components);
-        var families = FamilyOptions.AddTo(command);
-        foreach (var option in new Option[] { covariance, criterion })
-            command.Options.Add(option);
-        var fitOptions = FitOptionSet.AddTo(command);
-        foreach (var option in new Option[] { initParams, memoryLimit, output, table, json, quiet })
-            command.Options.Add(option);
-        var dataOptions = CommonOptions.DataOptions.AddTo(command);
-        var constraints = FitConstraintOptions.AddTo(command, withFix: false);
+        var search = SelectionOptionSet.AddTo(command, output, table, json);
 
         command.SetAction(parse =>
         {
-            var counts = ParseComponentCounts(parse.GetValue(components)!);
-            var types = ParseCovarianceTypes(parse.GetValue(covariance)!);
-            if (!SelectionCriterionNames.TryParse(parse.GetValue(criterion), out var ranking))
-                throw new UsageException("--criterion: expected bic, aic or icl.");
-            var fit = constraints.ApplyTo(fitOptions.Read(parse), parse); // validated before reading a possibly large file
-            var choice = families.Read(parse, fit);
-            if (ranking == SelectionCriterion.Bound && choice.Variational is null)
-                throw new UsageException("--criterion bound ranks variational fits only (--variational); EM fits have no variational bound.");
-            if (choice.Variational is not null)
-                FamilyOptions.RequireAbsent(parse, "EM fits, not --variational", initParams, constraints.OnCollapse);
-            if (choice.Name != "gaussian")
-            {
-                FamilyOptions.RequireAbsent(parse, $"the gaussian family only, not {(choice.Name == "mixed" ? "--families" : $"--family {choice.Name}")}", initParams, constraints.OnCollapse,
-                    choice.Name is "student-t" or "mixed" ? null : fitOptions.RegCovar);
-                if (choice.Name == "student-t")
-                {
-                    // The t family's structures: full and diag (all of them by default).
-                    if (parse.GetResult(covariance) is not { Implicit: false })
-                        types = [CovarianceType.Diagonal, CovarianceType.Full];
-                    foreach (var type in types)
-                        choice.StudentTOptions(fit with { CovarianceType = type }).Validate();
-                }
-                else
-                {
-                    FamilyOptions.RequireAbsent(parse, "the gaussian and student-t families only", covariance);
-                    types = [CovarianceType.Full]; // one column: the family has no covariance structure
-                }
-            }
-            long? limit = parse.GetValue(memoryLimit) is { } text ? DataPlan.ParseSize(text) : null;
-            using var plan = DataPlan.Open(parse.GetValue(data)!, limit, dataOptions, parse);
-            var rows = constraints.WithWeights(plan.Rows, parse);
-            if (counts[0] > rows.RowCount)
-                throw new UsageException(string.Create(Inv, $"{rows.Source}: {rows.RowCount} row{(rows.RowCount == 1 ? "" : "s")}, fewer than the {counts[0]} components asked for (-k); use fewer components."));
-            var initial = parse.GetValue(initParams) is { } initPath ? SelectionInitialParametersFile.Read(initPath, rows.FeatureCount) : null;
-            var selection = new ModelSelection(new ModelSelectionOptions
-            {
-                ComponentCounts = counts,
-                CovarianceTypes = types,
-                Criterion = ranking,
-                FitOptions = fit,
-                InitialParametersFor = initial is null ? null : (k, type) => initial.GetValueOrDefault((k, type)),
-                Family = choice.Variational is null ? choice.Name : "gaussian-variational",
-                FamilyFit = choice.Name == "gaussian" && choice.Variational is null ? null
-                    : (k, type, data, progress, ct) => choice.Fit(fit with { ComponentCount = k, CovarianceType = type }, data, null, null, progress, ct),
-            });
-
-            // One fit per cell, each with its own progress line, through the library's FitCell (as Run does).
-            var entries = new List<SelectionEntry>(selection.Cells.Count);
-            bool quietly = parse.GetValue(quiet);
-            for (int c = 0; c < selection.Cells.Count; c++)
-            {
-                var (k, type) = selection.Cells[c];
-                string model = choice.Name switch
-                {
-                    "gaussian" => choice.Variational is null ? type.ToScikitName() : $"variational {type.ToScikitName()}",
-                    "student-t" => $"student-t {type.ToScikitName()}",
-                    _ => choice.Name,
-                };
-                string label = string.Create(Inv, $"select: k={k} {model} ({c + 1}/{selection.Cells.Count})");
-                entries.Add(ProgressDisplay.Run(context, label, rows.RowCount, fit.InitCount, quietly,
-                    progress => selection.FitCell(rows, k, type, progress, context.CancellationToken)));
-            }
-            context.CancellationToken.ThrowIfCancellationRequested(); // a Ctrl-C during the last fit still writes nothing
-            var result = new ModelSelectionResult(entries, ranking);
-            if (result.Best is not { } best)
-            {
-                var first = result.Entries[0];
-                throw new NumericalFailureException(string.Create(Inv,
-                    $"{rows.Source}: every fit of the grid failed ({result.Entries.Count} fits); k={first.ComponentCount} {first.ShortDescription}: {first.Failure}"));
-            }
-
+            using var run = search.Run(parse, context, "select");
+            var result = run.Result;
+            var best = run.Best;
             if (parse.GetValue(table) is { } tablePath)
                 CommonOptions.WriteText(context, tablePath, w => WriteCsv(w, result));
             if (parse.GetValue(output) is { } path)
                 CommonOptions.SaveModel(best.FittedModel!, path);
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonLine(result, rows));
+                context.Out.WriteLine(JsonLine(result, run.Rows));
             }
             else
             {
                 context.Out.Write(result.Summary());
                 context.Out.WriteLine();
-                context.Out.WriteLine(string.Create(Inv,
-                    $"Best by {ranking.ToDisplayName()}: {best.Description} with {best.FittedModel!.ComponentCount} component{(best.FittedModel.ComponentCount == 1 ? "" : "s")}{(best.FittedModel.ComponentCount == best.ComponentCount ? "" : $" (k={best.ComponentCount}, collapsed ones dropped)")}, {ranking.ToDisplayName()} {best.Value(ranking):F3}."));
+                context.Out.WriteLine(SelectionOptionSet.BestLine(result));
                 if (parse.GetValue(output) is { } saved)
                     context.Out.WriteLine($"Model written to {saved}");
                 if (parse.GetValue(table) is { } savedTable)

@@ -130,6 +130,11 @@ public sealed class MixtureFigure
             // rectangle, so each panel is clipped to its cell on a white background.
             canvas.Save();
             canvas.ClipRect(new SKRect(rect.Left, rect.Top, rect.Right, rect.Bottom));
+            // ScottPlot draws a plot twice in one Render when that render changes its layout (as a plot's first
+            // render does): on a raster canvas the second pass covers the first, but SVG keeps both, twice the
+            // size. A render to a canvas that draws nothing settles the layout first, and the SVG gets one pass.
+            using (var layout = new SKNoDrawCanvas((int)Math.Ceiling(rect.Right), (int)Math.Ceiling(rect.Bottom)))
+                plot.Render(layout, rect);
             plot.Render(canvas, rect);
             canvas.Restore();
             return;
