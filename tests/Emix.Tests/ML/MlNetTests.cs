@@ -182,7 +182,10 @@ public sealed class MlNetTests : IDisposable
         var ml = new MLContext(seed: 1);
         var rows = new GeneratedRows(n);
         var view = ml.Data.LoadFromEnumerable(rows);
-        var options = new GaussianMixtureOptions { ComponentCount = 3, ChunkRows = 1000, MaxDegreeOfParallelism = 2, Tolerance = 0, MaxIterations = 10 };
+        // From given labels, so that the passes are the check, the initial M-step, the iterations and the final E-step
+        // (a k-means start reads the view once per seeding and Lloyd pass as well).
+        var labels = Enumerable.Range(0, n).Select(i => (i * 7) % 3).ToArray();
+        var options = new GaussianMixtureOptions { ComponentCount = 3, ChunkRows = 1000, MaxDegreeOfParallelism = 2, Tolerance = 0, MaxIterations = 10, InitialLabels = labels };
         var streamed = (GaussianMixtureModel)new MixtureTrainer(new MixtureTrainerOptions { Mixture = options }).Fit(view).Model;
 
         // Each pass reads the view again: about one cursor per thread per pass, each moving forward over
