@@ -209,7 +209,7 @@ internal static class FitCommand
         (T)((MixtureOptions)target with
         {
             ComponentCount = o.ComponentCount, Tolerance = o.Tolerance, MaxIterations = o.MaxIterations, InitCount = o.InitCount, Init = o.Init,
-            InitialLabels = o.InitialLabels, Seed = o.Seed, MaxDegreeOfParallelism = o.MaxDegreeOfParallelism, ChunkRows = o.ChunkRows,
+            Hierarchical = o.Hierarchical, InitialLabels = o.InitialLabels, Seed = o.Seed, MaxDegreeOfParallelism = o.MaxDegreeOfParallelism, ChunkRows = o.ChunkRows,
             InitSampleRows = o.InitSampleRows,
         });
 

@@ -10,17 +10,29 @@ namespace Emix.Cli;
 /// <remarks><c>emix fit</c> and <c>emix select</c> both use it, so their shared options cannot drift apart.</remarks>
 internal sealed record FitOptionSet(
     Option<string> Init, Option<int> InitCount, Option<int> MaxIterations, Option<double> Tolerance,
-    Option<double> RegCovar, Option<long> Seed, Option<int?> Threads)
+    Option<double> RegCovar, Option<long> Seed, Option<int?> Threads, Option<string> HcModel, Option<string> HcUse)
 {
     /// <summary>Creates the options and adds them to <paramref name="command"/>.</summary>
     public static FitOptionSet AddTo(Command command)
     {
         var init = new Option<string>("--init")
         {
-            Description = "Initialisation: kmeans, k-means++, random or random_from_data.",
+            Description = "Initialisation: kmeans, k-means++, random, random_from_data, or hc (mclust's model-based hierarchical clustering; quantile classes with one feature).",
             DefaultValueFactory = _ => "kmeans",
         };
-        init.AcceptOnlyFromAmong("kmeans", "k-means++", "random", "random_from_data");
+        init.AcceptOnlyFromAmong("kmeans", "k-means++", "random", "random_from_data", "hc");
+        var hcModel = new Option<string>("--hc-model")
+        {
+            Description = "Model of the --init hc merges: VVV (mclust's default), VII or EII.",
+            DefaultValueFactory = _ => "VVV",
+        };
+        hcModel.AcceptOnlyFromAmong("VVV", "VII", "EII");
+        var hcUse = new Option<string>("--hc-use")
+        {
+            Description = "Variables of the --init hc merges: SVD (standardised and whitened, mclust's default), VARS (as given) or STD (standardised).",
+            DefaultValueFactory = _ => "SVD",
+        };
+        hcUse.AcceptOnlyFromAmong("SVD", "VARS", "STD");
         var set = new FitOptionSet(
             init,
             new Option<int>("--n-init")
@@ -48,8 +60,10 @@ internal sealed record FitOptionSet(
                 Description = "Seed of all random draws (same seed, data and options: same bits).",
                 DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.Seed,
             },
-            CommonOptions.Threads());
-        foreach (var option in new Option[] { set.Init, set.InitCount, set.MaxIterations, set.Tolerance, set.RegCovar, set.Seed, set.Threads })
+            CommonOptions.Threads(),
+            hcModel,
+            hcUse);
+        foreach (var option in new Option[] { set.Init, set.InitCount, set.MaxIterations, set.Tolerance, set.RegCovar, set.Seed, set.Threads, set.HcModel, set.HcUse })
             command.Options.Add(option);
         return set;
     }
@@ -69,6 +83,11 @@ internal sealed record FitOptionSet(
             RegCovar = parse.GetValue(RegCovar),
             Seed = parse.GetValue(Seed),
             MaxDegreeOfParallelism = parse.GetValue(Threads),
+            Hierarchical = new HierarchicalInitOptions
+            {
+                Model = Enum.Parse<HierarchicalModel>(parse.GetValue(HcModel)!),
+                Transform = Enum.Parse<HierarchicalTransform>(parse.GetValue(HcUse)!, ignoreCase: true),
+            },
         };
         options.Validate();
         return options;

@@ -45,6 +45,9 @@ public abstract record MixtureOptions
     /// <summary>Initialisation method (scikit-learn <c>init_params</c>); not used when <see cref="InitialLabels"/> are given.</summary>
     public InitMethod Init { get; init; } = InitMethod.KMeans;
 
+    /// <summary>Settings of <see cref="InitMethod.Hierarchical"/>: merge model, variables, subset size, or a clustering already computed.</summary>
+    public HierarchicalInitOptions Hierarchical { get; init; } = new();
+
     /// <summary>
     /// A starting partition: one 0-based component per row of the data. Each run then starts with one
     /// M-step from these hard labels (mclust's <c>me(z = unmap(labels))</c>): with <see cref="MaxIterations"/> = N and
@@ -80,6 +83,8 @@ public abstract record MixtureOptions
             Fail(nameof(ComponentCount), ComponentCount, "must be at least 1.");
         if (!Enum.IsDefined(Init))
             Fail(nameof(Init), Init, "unknown init method.");
+        ArgumentNullException.ThrowIfNull(Hierarchical);
+        Hierarchical.Validate();
         if (!(Tolerance >= 0) || double.IsPositiveInfinity(Tolerance))
             Fail(nameof(Tolerance), Tolerance, "must be a finite number >= 0.");
         if (MaxIterations < 0)

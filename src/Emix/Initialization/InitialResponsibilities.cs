@@ -87,6 +87,25 @@ internal abstract class InitialResponsibilities
         }
     }
 
+    /// <summary>
+    /// Rows rows[i] (ascending) wholly to component labels[i]; every other row to none, so that the
+    /// first M-step sees the labelled rows alone (the hierarchical start on a subset).
+    /// </summary>
+    public sealed class SubsetLabels(IReadOnlyList<int> rows, int[] labels) : InitialResponsibilities
+    {
+        private readonly int[] _rows = [.. rows];
+
+        public override void Fill(int chunk, int start, int n, int k, ReadOnlySpan<double> rows, Span<double> resp)
+        {
+            resp[..(n * k)].Clear();
+            int at = Array.BinarySearch(_rows, start);
+            if (at < 0)
+                at = ~at;
+            for (; at < _rows.Length && _rows[at] < start + n; at++)
+                resp[((_rows[at] - start) * k) + labels[at]] = 1.0;
+        }
+    }
+
     /// <summary>Component j starts on row indices[j] alone (k-means++ and random_from_data).</summary>
     public sealed class SelectedRows : InitialResponsibilities
     {
@@ -143,7 +162,34 @@ internal static class Initializer
     public static InitialResponsibilities For(MixtureOptions o, RowSource data, RandomSource rng, CancellationToken cancellationToken) =>
         o.InitialLabels is { } labels
             ? new InitialResponsibilities.GivenLabels(labels)
-            : Create(o.Init, data, o.ComponentCount, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
+            : o.Init == InitMethod.Hierarchical
+                ? Hierarchical(o, data, cancellationToken)
+                : Create(o.Init, data, o.ComponentCount, rng, o.InitSampleRows, o.MaxDegreeOfParallelism, cancellationToken);
+
+    /// <summary>
+    /// The hierarchical start: the clustering (given, or computed from the fit's seed, so a search that
+    /// computes it once gets the same one) cut at k; with a subset, only its rows carry a label, so the
+    /// first M-step is the subset's and the E-step after it covers all rows.
+    /// </summary>
+    private static InitialResponsibilities Hierarchical(MixtureOptions o, RowSource data, CancellationToken cancellationToken)
+    {
+        var clustering = o.Hierarchical.Clustering ?? HierarchicalClustering.Compute(data, o.Hierarchical, o.Seed, o.MaxDegreeOfParallelism, cancellationToken);
+        if (clustering.RowCount != data.RowCount)
+        {
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{data.Source}: the hierarchical clustering given was computed for {clustering.RowCount} rows; the data have {data.RowCount}."));
+        }
+        int k = o.ComponentCount;
+        if (k > clustering.ClusteredRowCount)
+        {
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{data.Source}: {k} components from a hierarchical clustering of {clustering.ClusteredRowCount} rows; use at most that many."));
+        }
+        var partition = clustering.Partition(k);
+        return clustering.SubsetRows is { } rows
+            ? new InitialResponsibilities.SubsetLabels(rows, partition)
+            : new InitialResponsibilities.GivenLabels(partition);
+    }
 
     /// <summary>
     /// k-means and k-means++ run on at most this many rows drawn uniformly without replacement
@@ -174,6 +220,8 @@ internal static class Initializer
                 return new InitialResponsibilities.SelectedRows(data.IsWeighted
                     ? rng.ChooseDistinctWeighted(data.Weights, k)
                     : rng.ChooseDistinct(data.RowCount, k));
+            case InitMethod.Hierarchical:
+                throw new ArgumentException("the hierarchical start needs the fit's options; use Initializer.For.", nameof(method));
             default:
                 throw new ArgumentOutOfRangeException(nameof(method), method, "unknown init method");
         }

@@ -19,7 +19,8 @@ namespace Emix.Selection;
 /// of one k start from the same responsibilities (the same k-means labels, for kmeans) and differ
 /// only in the M-step that turns them into parameters — which is what scikit-learn does for each type
 /// with one seed, and what a shared initialisation would give. (The k-means clustering is therefore
-/// repeated once per structure; it is cheap next to EM.)
+/// repeated once per structure; it is cheap next to EM.) The hierarchical initialisation is the exception
+/// that is shared: its clustering is computed once per data set and cut at every k.
 /// </remarks>
 /// <example>
 /// <code>
@@ -82,7 +83,7 @@ public sealed class ModelSelection
             return Failed(string.Create(CultureInfo.InvariantCulture,
                 $"{componentCount} components need at least {componentCount} rows; the data have {data.RowCount}."));
         }
-        GaussianMixtureOptions? options = Options.FamilyFit is null ? Options.FitOptions with
+        GaussianMixtureOptions? options = Options.FamilyFit is null ? FitOptionsFor(data) with
         {
             ComponentCount = componentCount,
             CovarianceType = covarianceType,
@@ -115,6 +116,27 @@ public sealed class ModelSelection
                 ? ClassificationEntropy(gaussian, data, options!, cancellationToken)
                 : fitted.ClassificationEntropy(data, Options.FitOptions.MaxDegreeOfParallelism, cancellationToken),
         };
+    }
+
+    private HierarchicalClustering? _clustering;
+    private RowSource? _clusteringData;
+
+    /// <summary>
+    /// The fit options, with the hierarchical clustering of <paramref name="data"/> computed once for every
+    /// cell when the init is hierarchical (each fit would compute the same one from the same seed).
+    /// </summary>
+    private GaussianMixtureOptions FitOptionsFor(RowSource data)
+    {
+        var o = Options.FitOptions;
+        if (o.Init != InitMethod.Hierarchical || o.InitialLabels is not null || o.Hierarchical.Clustering is not null)
+            return o;
+        if (!ReferenceEquals(_clusteringData, data))
+        {
+            // Rows with missing cells are clustered filled with column means, as the initialiser sees them.
+            _clustering = HierarchicalClustering.Compute(Families.Gaussian.Missing.MissingValueEm.InitializationRows(data), o.Hierarchical, o.Seed, o.MaxDegreeOfParallelism);
+            _clusteringData = data;
+        }
+        return o with { Hierarchical = o.Hierarchical with { Clustering = _clustering } };
     }
 
     /// <summary>

@@ -33,6 +33,13 @@ public enum InitMethod
 
     /// <summary>Responsibilities that put each component on one distinct random point.</summary>
     RandomFromData,
+
+    /// <summary>
+    /// mclust's start (<c>Mclust</c>'s default): hard labels from model-based agglomerative hierarchical
+    /// clustering (<see cref="HierarchicalClustering"/>, settings in <see cref="MixtureOptions.Hierarchical"/>)
+    /// cut at k clusters, or quantile classes with one feature; EM starts with the M-step from those labels.
+    /// </summary>
+    Hierarchical,
 }
 
 /// <summary>Names shared by the CLI, the model file and summaries.</summary>
@@ -72,17 +79,18 @@ public static class MixtureNames
         }
     }
 
-    /// <summary>scikit-learn's name of an init method: kmeans, k-means++, random, random_from_data.</summary>
+    /// <summary>scikit-learn's name of an init method: kmeans, k-means++, random, random_from_data; hc for mclust's hierarchical start.</summary>
     public static string ToScikitName(this InitMethod method) => method switch
     {
         InitMethod.KMeans => "kmeans",
         InitMethod.KMeansPlusPlus => "k-means++",
         InitMethod.Random => "random",
         InitMethod.RandomFromData => "random_from_data",
+        InitMethod.Hierarchical => "hc",
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
     };
 
-    /// <summary>Parses kmeans|k-means++|random|random_from_data.</summary>
+    /// <summary>Parses kmeans|k-means++|random|random_from_data|hc.</summary>
     public static bool TryParseInitMethod(string? text, out InitMethod method)
     {
         switch (text?.Trim().ToLowerInvariant())
@@ -91,6 +99,7 @@ public static class MixtureNames
             case "k-means++" or "kmeans++": method = InitMethod.KMeansPlusPlus; return true;
             case "random": method = InitMethod.Random; return true;
             case "random_from_data" or "random-from-data": method = InitMethod.RandomFromData; return true;
+            case "hc" or "hierarchical": method = InitMethod.Hierarchical; return true;
             default: method = default; return false;
         }
     }

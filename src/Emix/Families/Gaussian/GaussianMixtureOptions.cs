@@ -37,7 +37,7 @@ public sealed record GaussianMixtureOptions : MixtureOptions
     /// </summary>
     internal static GaussianMixtureOptions StartOf(MixtureOptions o, CovarianceType type, double regCovar, Families.Gaussian.Kernels.KernelVariant kernel) => new()
     {
-        ComponentCount = o.ComponentCount, CovarianceType = type, RegCovar = regCovar, Init = o.Init, InitialLabels = o.InitialLabels, InitCount = o.InitCount,
+        ComponentCount = o.ComponentCount, CovarianceType = type, RegCovar = regCovar, Init = o.Init, Hierarchical = o.Hierarchical, InitialLabels = o.InitialLabels, InitCount = o.InitCount,
         Seed = o.Seed, MaxDegreeOfParallelism = o.MaxDegreeOfParallelism, ChunkRows = o.ChunkRows, InitSampleRows = o.InitSampleRows, Kernel = kernel,
     };
 

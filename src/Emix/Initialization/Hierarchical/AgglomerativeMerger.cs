@@ -1,0 +1,390 @@
+namespace Emix.Initialization.Hierarchical;
+
+/// <summary>
+/// mclust's model-based agglomerative clustering (Fraley 1998, "Algorithms for model-based Gaussian
+/// hierarchical clustering", SIAM J. Sci. Comput. 20:270–281) from every row in its own cluster: at each
+/// step the pair of clusters whose merge changes the classification likelihood least is merged.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Equal partitions with mclust need the same merge order, ties included, so the bookkeeping follows
+/// mclust's (src/mclust.f, hcvvv/hcvii/hceii): clusters sit in slots 0..g−1; the cost of merging
+/// slots i &lt; j is stored in column j, row i of a packed triangle; the chosen pair is the last
+/// minimum in column-major order (mclust scans with <c>&lt;=</c>); the merged cluster takes the lower
+/// slot i and the last slot moves into slot j. Only the costs of pairs with the merged cluster change.
+/// </para>
+/// <para>
+/// Instead of rescanning the whole triangle at every step (O(n³) in all, as mclust does), each
+/// column keeps its minimum and the last row that has it; the last minimum overall is then the
+/// last column whose minimum is the smallest, found in O(g) per step. A column is rescanned only
+/// when the row that held its minimum changed to a larger value.
+/// </para>
+/// <para>
+/// Cluster statistics: size nₖ, √nₖ·meanₖ (so that merging adds the vectors scaled by √(nᵢ/nᵢⱼ), √(nⱼ/nᵢⱼ)),
+/// the within-cluster scatter's trace, and for VVV the scatter matrix itself. A merge adds the
+/// between-cluster term v vᵀ with v = √(nᵢnⱼ/nᵢⱼ)(meanⱼ − meanᵢ). mclust keeps a triangular factor
+/// updated by Givens rotations instead of the scatter matrix; the log-determinant here comes from a
+/// Cholesky factor of the summed matrix, which agrees to rounding.
+/// </para>
+/// </remarks>
+internal sealed class AgglomerativeMerger
+{
+    private readonly HierarchicalModel _model;
+    private readonly int _p;
+    private readonly double _alpha;
+    private readonly double _logAlpha;
+
+    // Per slot.
+    private readonly int[] _size;
+    private readonly int[] _name;          // smallest row index of the cluster in the slot
+    private readonly double[] _scaledMean; // slot-major, p per slot: √n·mean
+    private readonly double[] _trace;
+    private readonly double[] _term;
+    private readonly double[]? _scatter;   // VVV: p×p per slot
+
+    // Packed costs: pair (i, j), i < j, at j(j−1)/2 + i.
+    private readonly double[] _cost;
+    private readonly double[] _columnMin;
+    private readonly int[] _columnArgMin;
+
+    // EII: the costs with the two merging slots, before the merge moves them.
+    private readonly double[] _costWithI;
+    private readonly double[] _costWithJ;
+
+    // Scratch for one pair.
+    private readonly double[] _v;
+    private readonly double[] _w;
+
+    private AgglomerativeMerger(ReadOnlySpan<double> rows, int n, int p, HierarchicalModel model, double alpha)
+    {
+        _model = model;
+        _p = p;
+        _alpha = alpha;
+        _logAlpha = Math.Log(alpha);
+        _size = new int[n];
+        _name = new int[n];
+        _scaledMean = rows[..(n * p)].ToArray();
+        _trace = new double[n];
+        _term = new double[n];
+        if (model == HierarchicalModel.VVV)
+            _scatter = new double[(long)n * p * p];
+        for (int i = 0; i < n; i++)
+        {
+            _size[i] = 1;
+            _name[i] = i;
+            _term[i] = SingletonTerm;
+        }
+        _cost = new double[Math.Max(1, (long)n * (n - 1) / 2)];
+        _columnMin = new double[n];
+        _columnArgMin = new int[n];
+        _v = new double[p];
+        _w = new double[p * p];
+        _costWithI = model == HierarchicalModel.EII ? new double[n] : [];
+        _costWithJ = model == HierarchicalModel.EII ? new double[n] : [];
+    }
+
+    /// <summary>The log-likelihood term of a single row: log α (VVV with β = 1 and VII), 0 (EII, whose cost is the scatter's increase).</summary>
+    private double SingletonTerm => _model == HierarchicalModel.EII ? 0.0 : _logAlpha;
+
+    /// <summary>
+    /// The n − 1 merges, each as the smallest row index of the two clusters (first &lt; second), for
+    /// <paramref name="rows"/> (n×p, row-major). <paramref name="alpha"/> is mclust's α (VVV, VII).
+    /// </summary>
+    public static (int First, int Second)[] Merge(ReadOnlySpan<double> rows, int n, int p, HierarchicalModel model, double alpha, CancellationToken cancellationToken)
+    {
+        var merges = new (int, int)[Math.Max(0, n - 1)];
+        if (n < 2)
+            return merges;
+        var merger = new AgglomerativeMerger(rows, n, p, model, alpha);
+        merger.Run(n, merges, cancellationToken);
+        return merges;
+    }
+
+    private static long Index(int i, int j) => ((long)j * (j - 1) / 2) + i;
+
+    private void Run(int n, (int, int)[] merges, CancellationToken cancellationToken)
+    {
+        for (int j = 1; j < n; j++)
+        {
+            double min = double.MaxValue;
+            int arg = 0;
+            long at = Index(0, j);
+            for (int i = 0; i < j; i++)
+            {
+                double c = PairCost(i, j, null);
+                _cost[at + i] = c;
+                if (c <= min)
+                {
+                    min = c;
+                    arg = i;
+                }
+            }
+            _columnMin[j] = min;
+            _columnArgMin[j] = arg;
+        }
+        int g = n;
+        for (int step = 0; step < n - 1; step++)
+        {
+            if ((step & 63) == 0)
+                cancellationToken.ThrowIfCancellationRequested();
+            // The last minimum in column-major order.
+            int bestJ = 1;
+            double best = _columnMin[1];
+            for (int j = 2; j < g; j++)
+            {
+                if (_columnMin[j] <= best)
+                {
+                    best = _columnMin[j];
+                    bestJ = j;
+                }
+            }
+            int bestI = _columnArgMin[bestJ];
+            int a = _name[bestI], b = _name[bestJ];
+            merges[step] = a < b ? (a, b) : (b, a);
+            if (g == 2)
+                break;
+            MergeSlots(bestI, bestJ, g);
+            g--;
+        }
+    }
+
+    /// <summary>Merges slot j into slot i (i &lt; j), moves the last slot into j, and updates the costs and column minima.</summary>
+    private void MergeSlots(int i, int j, int g)
+    {
+        int last = g - 1;
+        if (_model == HierarchicalModel.EII)
+            SaveWardColumns(i, j, g);
+        int ni = _size[i], nj = _size[j];
+        double mergeCost = _cost[Index(i, j)];
+        // The merged cluster's statistics (PairCost with a target writes them into slot i).
+        PairCost(i, j, i);
+        _name[i] = Math.Min(_name[i], _name[j]);
+        if (j != last)
+        {
+            MoveSlot(last, j);
+            // Column j: rows m < j take the old last column's rows m.
+            long to = Index(0, j), from = Index(0, last);
+            for (int m = 0; m < j; m++)
+                _cost[to + m] = _cost[from + m];
+            // Columns m in (j, last): row j takes the old last column's row m.
+            for (int m = j + 1; m < last; m++)
+                _cost[Index(j, m)] = _cost[from + m];
+        }
+        g--;
+        // Costs of the merged slot i with every other slot.
+        for (int m = 0; m < g; m++)
+        {
+            if (m == i)
+                continue;
+            double c = _model == HierarchicalModel.EII
+                ? WardUpdate(m == j ? last : m, ni, nj, mergeCost)
+                : m < i ? PairCost(m, i, null) : PairCost(i, m, null);
+            _cost[m < i ? Index(m, i) : Index(i, m)] = c;
+        }
+        // Column minima: columns i and j were rewritten; in a column m > i, rows i and (m > j) j changed.
+        RescanColumn(i);
+        if (j < g)
+            RescanColumn(j);
+        for (int m = i + 1; m < g; m++)
+        {
+            if (m == j)
+                continue;
+            bool rowJChanged = j != last && m > j && j < g;
+            int arg = _columnArgMin[m];
+            double min = _columnMin[m];
+            if ((arg == i && _cost[Index(i, m)] > min) || (rowJChanged && arg == j && _cost[Index(j, m)] > min))
+            {
+                RescanColumn(m);
+                continue;
+            }
+            Offer(m, i);
+            if (rowJChanged)
+                Offer(m, j);
+        }
+    }
+
+    /// <summary>Before a Ward merge of i and j: every old slot's costs with i and with j (slot order of the step).</summary>
+    private void SaveWardColumns(int i, int j, int g)
+    {
+        for (int m = 0; m < g; m++)
+        {
+            _costWithI[m] = m == i ? 0 : _cost[m < i ? Index(m, i) : Index(i, m)];
+            _costWithJ[m] = m == j ? 0 : _cost[m < j ? Index(m, j) : Index(j, m)];
+        }
+    }
+
+    /// <summary>
+    /// Ward's cost of merging old slot m with the merged cluster, by the Lance–Williams update that mclust's
+    /// hceii uses (the same operations, so that ties fall as they fall there).
+    /// </summary>
+    private double WardUpdate(int oldSlot, int ni, int nj, double mergeCost)
+    {
+        double rm = _size[oldSlot], si = ni, sj = nj, sij = ni + nj;
+        double c = ((rm + si) * _costWithI[oldSlot]) + ((rm + sj) * _costWithJ[oldSlot]);
+        return (c - (rm * mergeCost)) / (rm + sij);
+    }
+
+    private void Offer(int column, int row)
+    {
+        double c = _cost[Index(row, column)];
+        if (c < _columnMin[column] || (c == _columnMin[column] && row > _columnArgMin[column]))
+        {
+            _columnMin[column] = c;
+            _columnArgMin[column] = row;
+        }
+    }
+
+    private void RescanColumn(int j)
+    {
+        if (j == 0)
+            return;
+        double min = double.MaxValue;
+        int arg = 0;
+        long at = Index(0, j);
+        for (int i = 0; i < j; i++)
+        {
+            double c = _cost[at + i];
+            if (c <= min)
+            {
+                min = c;
+                arg = i;
+            }
+        }
+        _columnMin[j] = min;
+        _columnArgMin[j] = arg;
+    }
+
+    private void MoveSlot(int from, int to)
+    {
+        int p = _p;
+        _size[to] = _size[from];
+        _name[to] = _name[from];
+        _trace[to] = _trace[from];
+        _term[to] = _term[from];
+        Array.Copy(_scaledMean, (long)from * p, _scaledMean, (long)to * p, p);
+        if (_scatter is not null)
+            Array.Copy(_scatter, (long)from * p * p, _scatter, (long)to * p * p, p * p);
+    }
+
+    /// <summary>
+    /// The change of the criterion when slots i and j merge; with <paramref name="target"/> the merged
+    /// statistics are also written into that slot (one of i, j).
+    /// </summary>
+    private double PairCost(int i, int j, int? target)
+    {
+        int p = _p;
+        int ni = _size[i], nj = _size[j], nij = ni + nj;
+        double rij = nij;
+        double qij = 1.0 / rij;
+        double si = Math.Sqrt(ni * qij), sj = Math.Sqrt(nj * qij);
+        var xi = _scaledMean.AsSpan(i * p, p);
+        var xj = _scaledMean.AsSpan(j * p, p);
+        var v = _v.AsSpan();
+        // v = √(nⱼ/nᵢⱼ)·xᵢ − √(nᵢ/nᵢⱼ)·xⱼ = √(nᵢnⱼ/nᵢⱼ)(meanᵢ − meanⱼ).
+        // mclust's hcvvv forms the difference of two single rows first, then scales it by √½.
+        bool twoRows = _model == HierarchicalModel.VVV && nij == 2;
+        double vv = 0;
+        for (int a = 0; a < p; a++)
+        {
+            v[a] = twoRows ? (xi[a] - xj[a]) * Math.Sqrt(0.5) : (sj * xi[a]) - (si * xj[a]);
+            vv += v[a] * v[a];
+        }
+        double trace = (_trace[i] + _trace[j]) + vv;
+        double term, cost;
+        switch (_model)
+        {
+            case HierarchicalModel.EII:
+                term = trace;
+                cost = vv;
+                break;
+            case HierarchicalModel.VII:
+                term = rij * Math.Log((trace + _alpha) / rij);
+                cost = term - (_term[i] + _term[j]);
+                break;
+            default:
+                term = VvvTerm(i, j, nij, trace, target is not null);
+                cost = term - (_term[i] + _term[j]);
+                break;
+        }
+        if (target is int t)
+        {
+            var merged = _scaledMean.AsSpan(t * p, p);
+            for (int a = 0; a < p; a++)
+                merged[a] = (si * xi[a]) + (sj * xj[a]);
+            if (_scatter is not null)
+                _w.AsSpan(0, p * p).CopyTo(_scatter.AsSpan(t * p * p, p * p));
+            _size[t] = nij;
+            _trace[t] = trace;
+            _term[t] = term;
+        }
+        return cost;
+    }
+
+    /// <summary>
+    /// nᵢⱼ·log(det(W/nᵢⱼ) + (tr W + α)/nᵢⱼ) for the merged scatter W = Wᵢ + Wⱼ + v vᵀ, or nᵢⱼ·log((tr W + α)/nᵢⱼ)
+    /// while the cluster has at most p rows or W is singular (mclust's vvvtij with β = 1). Leaves W in the scratch.
+    /// </summary>
+    private double VvvTerm(int i, int j, int nij, double trace, bool keepScatter)
+    {
+        int p = _p;
+        double l = nij;
+        var w = _w.AsSpan(0, p * p);
+        var v = _v.AsSpan();
+        bool needDeterminant = nij > p && trace != 0;
+        if (needDeterminant || keepScatter)
+        {
+            var wi = _scatter.AsSpan(i * p * p, p * p);
+            var wj = _scatter.AsSpan(j * p * p, p * p);
+            for (int a = 0; a < p; a++)
+            {
+                for (int b = 0; b <= a; b++)
+                {
+                    double value = wi[(a * p) + b] + wj[(a * p) + b] + (v[a] * v[b]);
+                    w[(a * p) + b] = value;
+                    w[(b * p) + a] = value;
+                }
+            }
+        }
+        double traceTerm = (trace + _alpha) / l;
+        if (nij <= p)
+            return l * Math.Log(traceTerm);
+        if (trace == 0)
+            return l * Math.Log(_alpha / l);
+        double detLog = LogDeterminantOver(w, p, l);
+        double value2;
+        if (double.IsNegativeInfinity(detLog))
+            value2 = Math.Log(traceTerm);
+        else if (detLog <= 0)
+            value2 = Math.Log(Math.Exp(detLog) + traceTerm);
+        else
+            value2 = Math.Log(1.0 + (Math.Exp(-detLog) * traceTerm)) + detLog;
+        return l * value2;
+    }
+
+    /// <summary>log det(W / l) by a Cholesky factor of a copy of W; −∞ when W is not positive definite (mclust: a zero pivot).</summary>
+    private static double LogDeterminantOver(ReadOnlySpan<double> w, int p, double l)
+    {
+        Span<double> c = p <= 16 ? stackalloc double[p * p] : new double[p * p];
+        w.CopyTo(c);
+        double logDet = 0;
+        for (int a = 0; a < p; a++)
+        {
+            double diagonal = c[(a * p) + a];
+            for (int k = 0; k < a; k++)
+                diagonal -= c[(a * p) + k] * c[(a * p) + k];
+            if (!(diagonal > 0))
+                return double.NegativeInfinity;
+            double root = Math.Sqrt(diagonal);
+            c[(a * p) + a] = root;
+            for (int b = a + 1; b < p; b++)
+            {
+                double s = c[(b * p) + a];
+                for (int k = 0; k < a; k++)
+                    s -= c[(b * p) + k] * c[(a * p) + k];
+                c[(b * p) + a] = s / root;
+            }
+            logDet += Math.Log(diagonal / l);
+        }
+        return logDet;
+    }
+}
