@@ -40,7 +40,9 @@ internal sealed class AgglomerativeMerger
     private readonly double[] _scaledMean; // slot-major, p per slot: √n·mean
     private readonly double[] _trace;
     private readonly double[] _term;
-    private readonly double[]? _scatter;   // VVV: p×p per slot
+    private readonly double[]? _scatter;   // VVV: p×p per slot, as hcvvv reads it back (StoreAsMclustDoes)
+    private readonly double[] _fresh;      // VVV: the exact scatter of the cluster merged last, which hcvvv still holds
+    private int _freshSlot = -1;
 
     // Packed costs: pair (i, j), i < j, at j(j−1)/2 + i.
     private readonly double[] _cost;
@@ -79,6 +81,7 @@ internal sealed class AgglomerativeMerger
         _columnArgMin = new int[n];
         _v = new double[p];
         _w = new double[p * p];
+        _fresh = new double[p * p];
         _costWithI = model == HierarchicalModel.EII ? new double[n] : [];
         _costWithJ = model == HierarchicalModel.EII ? new double[n] : [];
     }
@@ -156,8 +159,20 @@ internal sealed class AgglomerativeMerger
             SaveWardColumns(i, j, g);
         int ni = _size[i], nj = _size[j];
         double mergeCost = _cost[Index(i, j)];
+        bool involvesFresh = i == _freshSlot || j == _freshSlot;
+        double termsBefore = _term[i] + _term[j];
         // The merged cluster's statistics (PairCost with a target writes them into slot i).
         PairCost(i, j, i);
+        if (_scatter is not null)
+        {
+            // As hcvvv: a merge found among the costs of the last step's merged cluster keeps that
+            // computation's term; any other keeps the term its stored cost was computed with.
+            if (_freshSlot >= 0 && !involvesFresh)
+                _term[i] = mergeCost + termsBefore;
+            _w.AsSpan(0, _p * _p).CopyTo(_fresh);
+            StoreAsMclustDoes(_w, _size[i], _scatter.AsSpan(i * _p * _p, _p * _p));
+            _freshSlot = i;
+        }
         _name[i] = Math.Min(_name[i], _name[j]);
         if (j != last)
         {
@@ -311,8 +326,6 @@ internal sealed class AgglomerativeMerger
             var merged = _scaledMean.AsSpan(t * p, p);
             for (int a = 0; a < p; a++)
                 merged[a] = (si * xi[a]) + (sj * xj[a]);
-            if (_scatter is not null)
-                _w.AsSpan(0, p * p).CopyTo(_scatter.AsSpan(t * p * p, p * p));
             _size[t] = nij;
             _trace[t] = trace;
             _term[t] = term;
@@ -333,8 +346,8 @@ internal sealed class AgglomerativeMerger
         bool needDeterminant = nij > p && trace != 0;
         if (needDeterminant || keepScatter)
         {
-            var wi = _scatter.AsSpan(i * p * p, p * p);
-            var wj = _scatter.AsSpan(j * p * p, p * p);
+            var wi = i == _freshSlot ? _fresh : _scatter.AsSpan(i * p * p, p * p);
+            var wj = j == _freshSlot ? _fresh : _scatter.AsSpan(j * p * p, p * p);
             for (int a = 0; a < p; a++)
             {
                 for (int b = 0; b <= a; b++)
@@ -359,6 +372,29 @@ internal sealed class AgglomerativeMerger
         else
             value2 = Math.Log(1.0 + (Math.Exp(-detLog) * traceTerm)) + detLog;
         return l * value2;
+    }
+
+    /// <summary>
+    /// The scatter matrix hcvvv reads back for a cluster it merged earlier. hcvvv keeps a cluster's triangular
+    /// factor R (RᵀR = W) in spare rows of its data array, min(n−1, p) rows of it, but it copies R's first
+    /// row into every one of them; reading row k back takes its entries k..p−1. So what it uses later is
+    /// W' = Σₖ R'ₖᵀR'ₖ with R'ₖ = (0, …, 0, r₁ₖ, …, r₁,ₚ₋₁), r₁ = W[0, ·]/√W₀₀ (the sign does not matter):
+    /// W'[a, b] = r₁ₐ r₁_b · min(m, min(a, b) + 1). Equal partitions with mclust need the same matrices;
+    /// the cluster's own trace is kept exactly, and the matrix is exact for two rows (one row of R).
+    /// </summary>
+    private static void StoreAsMclustDoes(ReadOnlySpan<double> w, int size, Span<double> stored)
+    {
+        int p = (int)Math.Sqrt(w.Length);
+        int rows = Math.Min(size - 1, p);
+        double pivot = w[0];
+        Span<double> first = stackalloc double[p];
+        for (int c = 0; c < p; c++)
+            first[c] = pivot > 0 ? w[c] / Math.Sqrt(pivot) : 0;
+        for (int a = 0; a < p; a++)
+        {
+            for (int b = 0; b < p; b++)
+                stored[(a * p) + b] = first[a] * first[b] * Math.Min(rows, Math.Min(a, b) + 1);
+        }
     }
 
     /// <summary>log det(W / l) by a Cholesky factor of a copy of W; −∞ when W is not positive definite (mclust: a zero pivot).</summary>
