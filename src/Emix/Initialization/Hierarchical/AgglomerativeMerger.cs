@@ -40,9 +40,11 @@ internal sealed class AgglomerativeMerger
     private readonly double[] _scaledMean; // slot-major, p per slot: √n·mean
     private readonly double[] _trace;
     private readonly double[] _term;
-    private readonly double[]? _scatter;   // VVV: p×p per slot, as hcvvv reads it back (StoreAsMclustDoes)
-    private readonly double[] _fresh;      // VVV: the exact scatter of the cluster merged last, which hcvvv still holds
+    private readonly double[]? _firstRow;  // VVV: p per slot, the first row of the cluster's factor, all hcvvv keeps of it
+    private readonly double[] _fresh;      // VVV: the whole factor of the cluster merged last, which hcvvv still holds
+    private readonly double[] _u;          // VVV: the factor of the pair in hand
     private int _freshSlot = -1;
+    private bool _factorReady;             // VVV: the merge in hand has its factor built already (RebuildFactor)
 
     // Packed costs: pair (i, j), i < j, at j(j−1)/2 + i.
     private readonly double[] _cost;
@@ -69,7 +71,7 @@ internal sealed class AgglomerativeMerger
         _trace = new double[n];
         _term = new double[n];
         if (model == HierarchicalModel.VVV)
-            _scatter = new double[(long)n * p * p];
+            _firstRow = new double[(long)n * p];
         for (int i = 0; i < n; i++)
         {
             _size[i] = 1;
@@ -82,6 +84,7 @@ internal sealed class AgglomerativeMerger
         _v = new double[p];
         _w = new double[p * p];
         _fresh = new double[p * p];
+        _u = new double[p * p];
         _costWithI = model == HierarchicalModel.EII ? new double[n] : [];
         _costWithJ = model == HierarchicalModel.EII ? new double[n] : [];
     }
@@ -161,16 +164,23 @@ internal sealed class AgglomerativeMerger
         double mergeCost = _cost[Index(i, j)];
         bool involvesFresh = i == _freshSlot || j == _freshSlot;
         double termsBefore = _term[i] + _term[j];
+        // As hcvvv: a merge found among the costs of the last step's merged cluster keeps that
+        // computation's term and factor; any other keeps the term its stored cost was computed with,
+        // and its factor is rebuilt from the two clusters' stored rows.
+        bool rebuild = _firstRow is not null && _freshSlot >= 0 && !involvesFresh;
+        if (rebuild)
+            RebuildFactor(i, j);
+        _factorReady = rebuild;
         // The merged cluster's statistics (PairCost with a target writes them into slot i).
         PairCost(i, j, i);
-        if (_scatter is not null)
+        _factorReady = false;
+        if (_firstRow is not null)
         {
-            // As hcvvv: a merge found among the costs of the last step's merged cluster keeps that
-            // computation's term; any other keeps the term its stored cost was computed with.
-            if (_freshSlot >= 0 && !involvesFresh)
+            if (rebuild)
                 _term[i] = mergeCost + termsBefore;
-            _w.AsSpan(0, _p * _p).CopyTo(_fresh);
-            StoreAsMclustDoes(_w, _size[i], _scatter.AsSpan(i * _p * _p, _p * _p));
+            _u.AsSpan().CopyTo(_fresh);
+            // What hcvvv keeps of the factor: its first row (see the remarks).
+            _fresh.AsSpan(0, _p).CopyTo(_firstRow.AsSpan(i * _p, _p));
             _freshSlot = i;
         }
         _name[i] = Math.Min(_name[i], _name[j]);
@@ -277,8 +287,8 @@ internal sealed class AgglomerativeMerger
         _trace[to] = _trace[from];
         _term[to] = _term[from];
         Array.Copy(_scaledMean, (long)from * p, _scaledMean, (long)to * p, p);
-        if (_scatter is not null)
-            Array.Copy(_scatter, (long)from * p * p, _scatter, (long)to * p * p, p * p);
+        if (_firstRow is not null)
+            Array.Copy(_firstRow, (long)from * p, _firstRow, (long)to * p, p);
     }
 
     /// <summary>
@@ -317,7 +327,7 @@ internal sealed class AgglomerativeMerger
                 cost = term - (_term[i] + _term[j]);
                 break;
             default:
-                term = VvvTerm(i, j, nij, trace, target is not null);
+                term = VvvTerm(i, j, nij, trace);
                 cost = term - (_term[i] + _term[j]);
                 break;
         }
@@ -334,93 +344,137 @@ internal sealed class AgglomerativeMerger
     }
 
     /// <summary>
-    /// nᵢⱼ·log(det(W/nᵢⱼ) + (tr W + α)/nᵢⱼ) for the merged scatter W = Wᵢ + Wⱼ + v vᵀ, or nᵢⱼ·log((tr W + α)/nᵢⱼ)
-    /// while the cluster has at most p rows or W is singular (mclust's vvvtij with β = 1). Leaves W in the scratch.
+    /// mclust's vvvtij (β = 1) for merging slots i and j: nᵢⱼ·log(det(W/nᵢⱼ) + (tr W + α)/nᵢⱼ), or nᵢⱼ·log((tr W + α)/nᵢⱼ)
+    /// while the cluster has at most p rows or the factor has a zero on its diagonal; W is the scatter
+    /// whose factor hcvvv builds (left in <see cref="_u"/>), which is not always the pair's true scatter (see the remarks).
     /// </summary>
-    private double VvvTerm(int i, int j, int nij, double trace, bool keepScatter)
+    private double VvvTerm(int i, int j, int nij, double trace)
     {
+        if (_factorReady)
+            return double.NaN; // the caller keeps hcvvv's term and the factor already built
         int p = _p;
         double l = nij;
-        var w = _w.AsSpan(0, p * p);
-        var v = _v.AsSpan();
-        bool needDeterminant = nij > p && trace != 0;
-        if (needDeterminant || keepScatter)
+        var u = _u.AsSpan();
+        u.Clear();
+        if (_size[i] == 1 && _size[j] == 1)
         {
-            var wi = i == _freshSlot ? _fresh : _scatter.AsSpan(i * p * p, p * p);
-            var wj = j == _freshSlot ? _fresh : _scatter.AsSpan(j * p * p, p * p);
-            for (int a = 0; a < p; a++)
-            {
-                for (int b = 0; b <= a; b++)
-                {
-                    double value = wi[(a * p) + b] + wj[(a * p) + b] + (v[a] * v[b]);
-                    w[(a * p) + b] = value;
-                    w[(b * p) + a] = value;
-                }
-            }
+            // Two single rows: the factor is the one row v.
+            _v.AsSpan().CopyTo(u[..p]);
+            return 2 * Math.Log((trace + _alpha) / 2);
         }
+        // Costs are computed with the cluster merged last, whose factor hcvvv still holds whole.
+        int fresh = i == _freshSlot ? i : j;
+        int other = fresh == i ? j : i;
+        int nf = _size[fresh], no = _size[other];
+        CopyUpperRows(_fresh, Math.Min(nf - 1, p), u);
+        AddStoredRows(other, no, u, firstCount: nf, countUp: true);
+        // hcvvv's own v for this pair: √(n_f/nᵢⱼ)·x_other − √(n_other/nᵢⱼ)·x_fresh (the same products as above, so the same vv).
+        var v = _v.AsSpan();
+        double sf = Math.Sqrt(nf * (1.0 / l)), so = Math.Sqrt(no * (1.0 / l));
+        var xf = _scaledMean.AsSpan(fresh * p, p);
+        var xo = _scaledMean.AsSpan(other * p, p);
+        for (int a = 0; a < p; a++)
+            v[a] = (sf * xo[a]) - (so * xf[a]);
+        GivensFactor.Add(nij, p, v, u, p, 0);
         double traceTerm = (trace + _alpha) / l;
         if (nij <= p)
             return l * Math.Log(traceTerm);
         if (trace == 0)
             return l * Math.Log(_alpha / l);
-        double detLog = LogDeterminantOver(w, p, l);
-        double value2;
+        double detLog = GivensFactor.LogDeterminant(u, p, Math.Sqrt(1.0 / l));
+        double value;
         if (double.IsNegativeInfinity(detLog))
-            value2 = Math.Log(traceTerm);
+            value = Math.Log(traceTerm);
         else if (detLog <= 0)
-            value2 = Math.Log(Math.Exp(detLog) + traceTerm);
+            value = Math.Log(Math.Exp(detLog) + traceTerm);
         else
-            value2 = Math.Log(1.0 + (Math.Exp(-detLog) * traceTerm)) + detLog;
-        return l * value2;
+            value = Math.Log(1.0 + (Math.Exp(-detLog) * traceTerm)) + detLog;
+        return l * value;
+    }
+
+    /// <summary>Rows 0..count−1 of <paramref name="source"/> from their diagonal on into <paramref name="target"/> (cleared).</summary>
+    private void CopyUpperRows(ReadOnlySpan<double> source, int count, Span<double> target)
+    {
+        int p = _p;
+        target.Clear();
+        for (int k = 0; k < count; k++)
+            source.Slice((k * p) + k, p - k).CopyTo(target.Slice((k * p) + k, p - k));
     }
 
     /// <summary>
-    /// The scatter matrix hcvvv reads back for a cluster it merged earlier. hcvvv keeps a cluster's triangular
-    /// factor R (RᵀR = W) in spare rows of its data array, min(n−1, p) rows of it, but it copies R's first
-    /// row into every one of them; reading row k back takes its entries k..p−1. So what it uses later is
-    /// W' = Σₖ R'ₖᵀR'ₖ with R'ₖ = (0, …, 0, r₁ₖ, …, r₁,ₚ₋₁), r₁ = W[0, ·]/√W₀₀ (the sign does not matter):
-    /// W'[a, b] = r₁ₐ r₁_b · min(m, min(a, b) + 1). Equal partitions with mclust need the same matrices;
-    /// the cluster's own trace is kept exactly, and the matrix is exact for two rows (one row of R).
+    /// Adds the min(n−1, p) rows hcvvv stored for slot <paramref name="slot"/> — each its factor's first row,
+    /// row k read from entry k on — to the factor <paramref name="u"/>, as mclrup calls on the trailing block at (k, k).
+    /// hcvvv counts the rows up from <paramref name="firstCount"/> + 1 when it adds to the last merged cluster's
+    /// factor, and passes <paramref name="firstCount"/> + 1 for every row when it rebuilds a factor.
     /// </summary>
-    private static void StoreAsMclustDoes(ReadOnlySpan<double> w, int size, Span<double> stored)
+    private void AddStoredRows(int slot, int size, Span<double> u, int firstCount, bool countUp)
     {
-        int p = (int)Math.Sqrt(w.Length);
+        int p = _p;
+        Span<double> row = stackalloc double[p];
+        var first = _firstRow.AsSpan(slot * p, p);
         int rows = Math.Min(size - 1, p);
-        double pivot = w[0];
-        Span<double> first = stackalloc double[p];
-        for (int c = 0; c < p; c++)
-            first[c] = pivot > 0 ? w[c] / Math.Sqrt(pivot) : 0;
-        for (int a = 0; a < p; a++)
+        for (int k = 0; k < rows; k++)
         {
-            for (int b = 0; b < p; b++)
-                stored[(a * p) + b] = first[a] * first[b] * Math.Min(rows, Math.Min(a, b) + 1);
+            first[k..].CopyTo(row);
+            GivensFactor.Add(countUp ? firstCount + k + 1 : firstCount + 1, p - k, row[..(p - k)], u, p, k);
         }
     }
 
-    /// <summary>log det(W / l) by a Cholesky factor of a copy of W; −∞ when W is not positive definite (mclust: a zero pivot).</summary>
-    private static double LogDeterminantOver(ReadOnlySpan<double> w, int p, double l)
+    /// <summary>
+    /// hcvvv's factor for a merge of slots i &lt; j neither of which was merged last: j's stored rows, i's added,
+    /// then the between-cluster row, into <see cref="_u"/>.
+    /// </summary>
+    private void RebuildFactor(int i, int j)
     {
-        Span<double> c = p <= 16 ? stackalloc double[p * p] : new double[p * p];
-        w.CopyTo(c);
-        double logDet = 0;
-        for (int a = 0; a < p; a++)
+        int p = _p;
+        int ni = _size[i], nj = _size[j];
+        var u = _u.AsSpan();
+        u.Clear();
+        var xi = _scaledMean.AsSpan(i * p, p);
+        var xj = _scaledMean.AsSpan(j * p, p);
+        var firstI = _firstRow.AsSpan(i * p, p);
+        var v = _v.AsSpan();
+        int nij = ni + nj;
+        double l = nij, q = 1.0 / l;
+        if (ni == 1 && nj == 1)
         {
-            double diagonal = c[(a * p) + a];
-            for (int k = 0; k < a; k++)
-                diagonal -= c[(a * p) + k] * c[(a * p) + k];
-            if (!(diagonal > 0))
-                return double.NegativeInfinity;
-            double root = Math.Sqrt(diagonal);
-            c[(a * p) + a] = root;
-            for (int b = a + 1; b < p; b++)
-            {
-                double s = c[(b * p) + a];
-                for (int k = 0; k < a; k++)
-                    s -= c[(b * p) + k] * c[(a * p) + k];
-                c[(b * p) + a] = s / root;
-            }
-            logDet += Math.Log(diagonal / l);
+            for (int a = 0; a < p; a++)
+                u[a] = (xi[a] - xj[a]) * Math.Sqrt(0.5);
+            return;
         }
-        return logDet;
+        if (nj == 1)
+        {
+            CopyStoredRows(firstI, ni, u);
+            double si = Math.Sqrt(ni * q), sj = Math.Sqrt(q);
+            for (int a = 0; a < p; a++)
+                v[a] = (sj * xi[a]) - (si * xj[a]);
+        }
+        else
+        {
+            CopyStoredRows(_firstRow.AsSpan(j * p, p), nj, u);
+            double si = Math.Sqrt(ni * q), sj = Math.Sqrt(nj * q);
+            if (ni > 1)
+            {
+                Span<double> row = stackalloc double[p];
+                int rows = Math.Min(ni - 1, p);
+                for (int k = 0; k < rows; k++)
+                {
+                    firstI[k..].CopyTo(row);
+                    GivensFactor.Add(nj + 1, p - k, row[..(p - k)], u, p, k);
+                }
+            }
+            for (int a = 0; a < p; a++)
+                v[a] = (sj * xi[a]) - (si * xj[a]);
+        }
+        GivensFactor.Add(nij, p, v, u, p, 0);
+    }
+
+    /// <summary>A cluster's stored rows placed as hcvvv places them when it starts a factor from them: row k from entry k on.</summary>
+    private void CopyStoredRows(ReadOnlySpan<double> first, int size, Span<double> u)
+    {
+        int p = _p;
+        int rows = Math.Min(size - 1, p);
+        for (int k = 0; k < rows; k++)
+            first[k..].CopyTo(u.Slice((k * p) + k, p - k));
     }
 }
