@@ -327,7 +327,7 @@ internal sealed class AgglomerativeMerger
                 cost = term - (_term[i] + _term[j]);
                 break;
             default:
-                term = VvvTerm(i, j, nij, trace);
+                term = VvvTerm(i, j, nij, trace, target is not null);
                 cost = term - (_term[i] + _term[j]);
                 break;
         }
@@ -348,12 +348,15 @@ internal sealed class AgglomerativeMerger
     /// while the cluster has at most p rows or the factor has a zero on its diagonal; W is the scatter
     /// whose factor hcvvv builds (left in <see cref="_u"/>), which is not always the pair's true scatter (see the remarks).
     /// </summary>
-    private double VvvTerm(int i, int j, int nij, double trace)
+    private double VvvTerm(int i, int j, int nij, double trace, bool forMerge)
     {
         if (_factorReady)
             return double.NaN; // the caller keeps hcvvv's term and the factor already built
         int p = _p;
         double l = nij;
+        // Up to p rows (or no spread) the term needs no factor; only a merge keeps one.
+        if (!forMerge && (nij <= p || trace == 0))
+            return nij <= p ? l * Math.Log((trace + _alpha) / l) : l * Math.Log(_alpha / l);
         var u = _u.AsSpan();
         u.Clear();
         if (_size[i] == 1 && _size[j] == 1)

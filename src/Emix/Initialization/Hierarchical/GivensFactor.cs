@@ -22,45 +22,51 @@ internal static class GivensFactor
         if (l == 1)
             return;
         int k = l - 1;
-        int Index(int row, int column) => ((offset + row - 1) * p) + offset + column - 1;
+        // Block entry (row, column), 1-based, is r[base + (row − 1)·p + column − 1].
+        int origin = (offset * p) + offset;
         if (k <= n)
         {
-            for (int c = 1; c <= n; c++)
-                r[Index(k, c)] = v[c - 1];
+            int rowK = origin + ((k - 1) * p);
+            v[..n].CopyTo(r.Slice(rowK, n));
             if (k == 1)
                 return;
             if (n > 1)
             {
-                int i = 1, m = n;
-                for (int j = 2; j <= k; j++)
+                for (int i = 1; i < k; i++)
                 {
-                    var (cs, sn) = Rotation(ref r[Index(i, i)], ref r[Index(k, i)]);
-                    m--;
-                    for (int c = 0; c < m; c++)
-                        Rotate(ref r[Index(i, j + c)], ref r[Index(k, j + c)], cs, sn);
-                    i = j;
+                    int rowI = origin + ((i - 1) * p);
+                    var (cs, sn) = Rotation(ref r[rowI + i - 1], ref r[rowK + i - 1]);
+                    var x = r.Slice(rowI + i, n - i);
+                    var y = r.Slice(rowK + i, n - i);
+                    for (int c = 0; c < x.Length; c++)
+                    {
+                        double t = (cs * x[c]) + (sn * y[c]);
+                        y[c] = (cs * y[c]) - (sn * x[c]);
+                        x[c] = t;
+                    }
                 }
             }
             else
             {
-                Rotation(ref r[Index(1, 1)], ref r[Index(k, 1)]);
+                Rotation(ref r[origin], ref r[rowK]);
             }
         }
         else
         {
-            if (n > 1)
+            for (int i = 1; i < n; i++)
             {
-                int i = 1, m = n;
-                for (int j = 2; j <= n; j++)
+                int rowI = origin + ((i - 1) * p);
+                var (cs, sn) = Rotation(ref r[rowI + i - 1], ref v[i - 1]);
+                var x = r.Slice(rowI + i, n - i);
+                var y = v.Slice(i, n - i);
+                for (int c = 0; c < x.Length; c++)
                 {
-                    var (cs, sn) = Rotation(ref r[Index(i, i)], ref v[i - 1]);
-                    m--;
-                    for (int c = 0; c < m; c++)
-                        Rotate(ref r[Index(i, j + c)], ref v[j + c - 1], cs, sn);
-                    i = j;
+                    double t = (cs * x[c]) + (sn * y[c]);
+                    y[c] = (cs * y[c]) - (sn * x[c]);
+                    x[c] = t;
                 }
             }
-            Rotation(ref r[Index(n, n)], ref v[n - 1]);
+            Rotation(ref r[origin + ((n - 1) * p) + n - 1], ref v[n - 1]);
         }
     }
 
@@ -88,14 +94,6 @@ internal static class GivensFactor
         a = rr;
         b = z;
         return (c, s);
-    }
-
-    /// <summary>drot on one pair of entries.</summary>
-    private static void Rotate(ref double x, ref double y, double c, double s)
-    {
-        double t = (c * x) + (s * y);
-        y = (c * y) - (s * x);
-        x = t;
     }
 
     /// <summary>det2mc: 2·Σₖ log|r_kk·s|, or −∞ (mclust: −FLMAX) when a diagonal entry is zero.</summary>
