@@ -146,6 +146,24 @@ public class HierarchicalInitTests
         }
     }
 
+    [Fact]
+    public void Merges_do_not_depend_on_the_thread_count()
+    {
+        // Above 512 clusters the cost updates run in parallel blocks.
+        var random = new Random(3);
+        var values = new double[700 * 3];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = random.NextDouble() + (i % 7 == 0 ? 2 : 0);
+        var data = DataSet.Wrap(values, 3);
+        foreach (var model in new[] { HierarchicalModel.VVV, HierarchicalModel.VII, HierarchicalModel.EII })
+        {
+            var options = new HierarchicalInitOptions { Model = model };
+            var one = HierarchicalClustering.Compute(data, options, seed: 0, threads: 1);
+            var four = HierarchicalClustering.Compute(data, options, seed: 0, threads: 4);
+            Assert.Equal(one.Merges, four.Merges);
+        }
+    }
+
     private sealed record Outcome(int ExitCode, string Out, string Error);
 
     private static Outcome Run(params string[] args)

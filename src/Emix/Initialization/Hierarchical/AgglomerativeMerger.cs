@@ -21,10 +21,17 @@ namespace Emix.Initialization.Hierarchical;
 /// </para>
 /// <para>
 /// Cluster statistics: size nₖ, √nₖ·meanₖ (so that merging adds the vectors scaled by √(nᵢ/nᵢⱼ), √(nⱼ/nᵢⱼ)),
-/// the within-cluster scatter's trace, and for VVV the scatter matrix itself. A merge adds the
-/// between-cluster term v vᵀ with v = √(nᵢnⱼ/nᵢⱼ)(meanⱼ − meanᵢ). mclust keeps a triangular factor
-/// updated by Givens rotations instead of the scatter matrix; the log-determinant here comes from a
-/// Cholesky factor of the summed matrix, which agrees to rounding.
+/// the within-cluster scatter's trace, and its log-likelihood term. EII (Ward) updates costs by the
+/// Lance–Williams formula, as hceii; VII recomputes them from traces, as hcvii.
+/// </para>
+/// <para>
+/// VVV follows hcvvv's triangular factors (<see cref="GivensFactor"/>) rather than the clusters' true
+/// scatter matrices, because hcvvv's criterion is not quite the textbook one: it keeps the whole factor
+/// only of the cluster merged last; for every other cluster it stores min(n−1, p) rows that are all copies
+/// of the factor's first row (row k read back from entry k on); when it adds a cluster's rows to a factor
+/// it places them by a count that skips rows, and the between-cluster row is written over whatever factor
+/// row its count names. With the true scatter, merges differ from mclust's on raw data (use = VARS) where
+/// determinants dominate; with hcvvv's operations every fixture merge agrees.
 /// </para>
 /// </remarks>
 internal sealed class AgglomerativeMerger
@@ -42,7 +49,6 @@ internal sealed class AgglomerativeMerger
     private readonly double[] _term;
     private readonly double[]? _firstRow;  // VVV: p per slot, the first row of the cluster's factor, all hcvvv keeps of it
     private readonly double[] _fresh;      // VVV: the whole factor of the cluster merged last, which hcvvv still holds
-    private readonly double[] _u;          // VVV: the factor of the pair in hand
     private int _freshSlot = -1;
     private bool _factorReady;             // VVV: the merge in hand has its factor built already (RebuildFactor)
 
@@ -55,11 +61,18 @@ internal sealed class AgglomerativeMerger
     private readonly double[] _costWithI;
     private readonly double[] _costWithJ;
 
-    // Scratch for one pair.
-    private readonly double[] _v;
-    private readonly double[] _w;
+    // Scratch of the merge in hand (the parallel cost updates have their own).
+    private readonly Scratch _main;
+    private readonly int? _threads;
 
-    private AgglomerativeMerger(ReadOnlySpan<double> rows, int n, int p, HierarchicalModel model, double alpha)
+    /// <summary>What one pair's cost needs: the between-cluster row and the factor.</summary>
+    private sealed class Scratch(int p)
+    {
+        public readonly double[] V = new double[p];
+        public readonly double[] U = new double[p * p];
+    }
+
+    private AgglomerativeMerger(ReadOnlySpan<double> rows, int n, int p, HierarchicalModel model, double alpha, int? threads)
     {
         _model = model;
         _p = p;
@@ -81,10 +94,9 @@ internal sealed class AgglomerativeMerger
         _cost = new double[Math.Max(1, (long)n * (n - 1) / 2)];
         _columnMin = new double[n];
         _columnArgMin = new int[n];
-        _v = new double[p];
-        _w = new double[p * p];
+        _main = new Scratch(p);
+        _threads = threads;
         _fresh = new double[p * p];
-        _u = new double[p * p];
         _costWithI = model == HierarchicalModel.EII ? new double[n] : [];
         _costWithJ = model == HierarchicalModel.EII ? new double[n] : [];
     }
@@ -96,12 +108,12 @@ internal sealed class AgglomerativeMerger
     /// The n − 1 merges, each as the smallest row index of the two clusters (first &lt; second), for
     /// <paramref name="rows"/> (n×p, row-major). <paramref name="alpha"/> is mclust's α (VVV, VII).
     /// </summary>
-    public static (int First, int Second)[] Merge(ReadOnlySpan<double> rows, int n, int p, HierarchicalModel model, double alpha, CancellationToken cancellationToken)
+    public static (int First, int Second)[] Merge(ReadOnlySpan<double> rows, int n, int p, HierarchicalModel model, double alpha, int? threads, CancellationToken cancellationToken)
     {
         var merges = new (int, int)[Math.Max(0, n - 1)];
         if (n < 2)
             return merges;
-        var merger = new AgglomerativeMerger(rows, n, p, model, alpha);
+        var merger = new AgglomerativeMerger(rows, n, p, model, alpha, threads);
         merger.Run(n, merges, cancellationToken);
         return merges;
     }
@@ -117,7 +129,7 @@ internal sealed class AgglomerativeMerger
             long at = Index(0, j);
             for (int i = 0; i < j; i++)
             {
-                double c = PairCost(i, j, null);
+                double c = PairCost(i, j, null, _main);
                 _cost[at + i] = c;
                 if (c <= min)
                 {
@@ -172,13 +184,13 @@ internal sealed class AgglomerativeMerger
             RebuildFactor(i, j);
         _factorReady = rebuild;
         // The merged cluster's statistics (PairCost with a target writes them into slot i).
-        PairCost(i, j, i);
+        PairCost(i, j, i, _main);
         _factorReady = false;
         if (_firstRow is not null)
         {
             if (rebuild)
                 _term[i] = mergeCost + termsBefore;
-            _u.AsSpan().CopyTo(_fresh);
+            _main.U.AsSpan().CopyTo(_fresh);
             // What hcvvv keeps of the factor: its first row (see the remarks).
             _fresh.AsSpan(0, _p).CopyTo(_firstRow.AsSpan(i * _p, _p));
             _freshSlot = i;
@@ -196,15 +208,22 @@ internal sealed class AgglomerativeMerger
                 _cost[Index(j, m)] = _cost[from + m];
         }
         g--;
-        // Costs of the merged slot i with every other slot.
-        for (int m = 0; m < g; m++)
+        // Costs of the merged slot i with every other slot: independent of one another, so computed in
+        // parallel blocks when there are many; each cost is the same whichever thread computes it.
+        int threads = _threads ?? Environment.ProcessorCount;
+        if (threads > 1 && g >= ParallelSlots)
         {
-            if (m == i)
-                continue;
-            double c = _model == HierarchicalModel.EII
-                ? WardUpdate(m == j ? last : m, ni, nj, mergeCost)
-                : m < i ? PairCost(m, i, null) : PairCost(i, m, null);
-            _cost[m < i ? Index(m, i) : Index(i, m)] = c;
+            int blocks = Math.Min(threads * 4, g / 64);
+            int slots = g;
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new Scratch(_p), (b, _, scratch) =>
+            {
+                UpdateCosts(i, j, last, ni, nj, mergeCost, (int)((long)slots * b / blocks), (int)((long)slots * (b + 1) / blocks), scratch);
+                return scratch;
+            }, _ => { });
+        }
+        else
+        {
+            UpdateCosts(i, j, last, ni, nj, mergeCost, 0, g, _main);
         }
         // Column minima: columns i and j were rewritten; in a column m > i, rows i and (m > j) j changed.
         RescanColumn(i);
@@ -247,6 +266,23 @@ internal sealed class AgglomerativeMerger
         double rm = _size[oldSlot], si = ni, sj = nj, sij = ni + nj;
         double c = ((rm + si) * _costWithI[oldSlot]) + ((rm + sj) * _costWithJ[oldSlot]);
         return (c - (rm * mergeCost)) / (rm + sij);
+    }
+
+    /// <summary>Slots from which the cost updates of a step run in parallel.</summary>
+    private const int ParallelSlots = 512;
+
+    /// <summary>The costs of the merged slot i with slots [from, to) (other than i).</summary>
+    private void UpdateCosts(int i, int j, int last, int ni, int nj, double mergeCost, int from, int to, Scratch scratch)
+    {
+        for (int m = from; m < to; m++)
+        {
+            if (m == i)
+                continue;
+            double c = _model == HierarchicalModel.EII
+                ? WardUpdate(m == j ? last : m, ni, nj, mergeCost)
+                : m < i ? PairCost(m, i, null, scratch) : PairCost(i, m, null, scratch);
+            _cost[m < i ? Index(m, i) : Index(i, m)] = c;
+        }
     }
 
     private void Offer(int column, int row)
@@ -295,7 +331,7 @@ internal sealed class AgglomerativeMerger
     /// The change of the criterion when slots i and j merge; with <paramref name="target"/> the merged
     /// statistics are also written into that slot (one of i, j).
     /// </summary>
-    private double PairCost(int i, int j, int? target)
+    private double PairCost(int i, int j, int? target, Scratch scratch)
     {
         int p = _p;
         int ni = _size[i], nj = _size[j], nij = ni + nj;
@@ -304,7 +340,7 @@ internal sealed class AgglomerativeMerger
         double si = Math.Sqrt(ni * qij), sj = Math.Sqrt(nj * qij);
         var xi = _scaledMean.AsSpan(i * p, p);
         var xj = _scaledMean.AsSpan(j * p, p);
-        var v = _v.AsSpan();
+        var v = scratch.V.AsSpan();
         // v = √(nⱼ/nᵢⱼ)·xᵢ − √(nᵢ/nᵢⱼ)·xⱼ = √(nᵢnⱼ/nᵢⱼ)(meanᵢ − meanⱼ).
         // mclust's hcvvv forms the difference of two single rows first, then scales it by √½.
         bool twoRows = _model == HierarchicalModel.VVV && nij == 2;
@@ -327,7 +363,7 @@ internal sealed class AgglomerativeMerger
                 cost = term - (_term[i] + _term[j]);
                 break;
             default:
-                term = VvvTerm(i, j, nij, trace, target is not null);
+                term = VvvTerm(i, j, nij, trace, target is not null, scratch);
                 cost = term - (_term[i] + _term[j]);
                 break;
         }
@@ -346,9 +382,9 @@ internal sealed class AgglomerativeMerger
     /// <summary>
     /// mclust's vvvtij (β = 1) for merging slots i and j: nᵢⱼ·log(det(W/nᵢⱼ) + (tr W + α)/nᵢⱼ), or nᵢⱼ·log((tr W + α)/nᵢⱼ)
     /// while the cluster has at most p rows or the factor has a zero on its diagonal; W is the scatter
-    /// whose factor hcvvv builds (left in <see cref="_u"/>), which is not always the pair's true scatter (see the remarks).
+    /// whose factor hcvvv builds (left in the scratch), which is not always the pair's true scatter (see the remarks).
     /// </summary>
-    private double VvvTerm(int i, int j, int nij, double trace, bool forMerge)
+    private double VvvTerm(int i, int j, int nij, double trace, bool forMerge, Scratch scratch)
     {
         if (_factorReady)
             return double.NaN; // the caller keeps hcvvv's term and the factor already built
@@ -357,12 +393,12 @@ internal sealed class AgglomerativeMerger
         // Up to p rows (or no spread) the term needs no factor; only a merge keeps one.
         if (!forMerge && (nij <= p || trace == 0))
             return nij <= p ? l * Math.Log((trace + _alpha) / l) : l * Math.Log(_alpha / l);
-        var u = _u.AsSpan();
+        var u = scratch.U.AsSpan();
         u.Clear();
         if (_size[i] == 1 && _size[j] == 1)
         {
             // Two single rows: the factor is the one row v.
-            _v.AsSpan().CopyTo(u[..p]);
+            scratch.V.AsSpan().CopyTo(u[..p]);
             return 2 * Math.Log((trace + _alpha) / 2);
         }
         // Costs are computed with the cluster merged last, whose factor hcvvv still holds whole.
@@ -372,7 +408,7 @@ internal sealed class AgglomerativeMerger
         CopyUpperRows(_fresh, Math.Min(nf - 1, p), u);
         AddStoredRows(other, no, u, firstCount: nf, countUp: true);
         // hcvvv's own v for this pair: √(n_f/nᵢⱼ)·x_other − √(n_other/nᵢⱼ)·x_fresh (the same products as above, so the same vv).
-        var v = _v.AsSpan();
+        var v = scratch.V.AsSpan();
         double sf = Math.Sqrt(nf * (1.0 / l)), so = Math.Sqrt(no * (1.0 / l));
         var xf = _scaledMean.AsSpan(fresh * p, p);
         var xo = _scaledMean.AsSpan(other * p, p);
@@ -425,18 +461,18 @@ internal sealed class AgglomerativeMerger
 
     /// <summary>
     /// hcvvv's factor for a merge of slots i &lt; j neither of which was merged last: j's stored rows, i's added,
-    /// then the between-cluster row, into <see cref="_u"/>.
+    /// then the between-cluster row, into the main scratch.
     /// </summary>
     private void RebuildFactor(int i, int j)
     {
         int p = _p;
         int ni = _size[i], nj = _size[j];
-        var u = _u.AsSpan();
+        var u = _main.U.AsSpan();
         u.Clear();
         var xi = _scaledMean.AsSpan(i * p, p);
         var xj = _scaledMean.AsSpan(j * p, p);
         var firstI = _firstRow.AsSpan(i * p, p);
-        var v = _v.AsSpan();
+        var v = _main.V.AsSpan();
         int nij = ni + nj;
         double l = nij, q = 1.0 / l;
         if (ni == 1 && nj == 1)

@@ -193,7 +193,7 @@ public sealed class HierarchicalClustering
     /// <exception cref="ArgumentException">Fewer than 2 rows, a non-finite value, or no column left after the transform.</exception>
     public static HierarchicalClustering Compute(ReadOnlySpan<double> rows, int featureCount, HierarchicalModel model = HierarchicalModel.VVV,
         HierarchicalTransform transform = HierarchicalTransform.Svd, CancellationToken cancellationToken = default) =>
-        Compute(rows, featureCount, rows.Length / Math.Max(1, featureCount), null, model, transform, cancellationToken);
+        Compute(rows, featureCount, rows.Length / Math.Max(1, featureCount), null, model, transform, null, cancellationToken);
 
     /// <summary>
     /// The clustering <see cref="InitMethod.Hierarchical"/> starts from for <paramref name="data"/>: all rows
@@ -210,14 +210,14 @@ public sealed class HierarchicalClustering
         var (sample, subset) = RowSample.Draw(data, options.SubsetRows, RandomSource.ForStream(seed, SubsetStream), threads);
         double[]? buffer = null;
         var rows = sample.ReadRows(0, sample.RowCount, ref buffer).ToArray();
-        return Compute(rows, d, data.RowCount, subset, options.Model, options.Transform, cancellationToken);
+        return Compute(rows, d, data.RowCount, subset, options.Model, options.Transform, threads, cancellationToken);
     }
 
     /// <summary>The stream of the fit's seed the subset is drawn from (any fixed number, apart from the runs' streams).</summary>
     private const long SubsetStream = 0x6863; // "hc"
 
     private static HierarchicalClustering Compute(ReadOnlySpan<double> rows, int d, int rowCount, int[]? subset,
-        HierarchicalModel model, HierarchicalTransform transform, CancellationToken cancellationToken)
+        HierarchicalModel model, HierarchicalTransform transform, int? threads, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(d, 1);
         int n = rows.Length / d;
@@ -236,7 +236,7 @@ public sealed class HierarchicalClustering
         if (p == 0)
             throw new ArgumentException("hierarchical clustering: no column varies, so none is left after standardising.");
         double alpha = Math.Max(HierarchicalTransforms.TraceW(z, n, p) / (n * (double)p), Math.Pow(2, -52));
-        var merges = AgglomerativeMerger.Merge(z, n, p, model, alpha, cancellationToken);
+        var merges = AgglomerativeMerger.Merge(z, n, p, model, alpha, threads, cancellationToken);
         return new HierarchicalClustering(rowCount, subset, model, transform, merges, null, alpha);
     }
 }
