@@ -20,7 +20,8 @@ public sealed class RoundOneBitsTests
         foreach (var type in Types)
         {
             string t = type.ToScikitName();
-            foreach (var init in Enum.GetValues<InitMethod>())
+            // The round-one files predate the hierarchical init (its own tests compare it with mclust).
+            foreach (var init in Enum.GetValues<InitMethod>().Where(i => i != InitMethod.Hierarchical))
             {
                 yield return ($"iris_{t}_{init.ToScikitName()}", () => new GaussianMixture(new()
                 {

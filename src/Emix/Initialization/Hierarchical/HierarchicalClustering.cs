@@ -198,7 +198,8 @@ public sealed class HierarchicalClustering
     /// <summary>
     /// The clustering <see cref="InitMethod.Hierarchical"/> starts from for <paramref name="data"/>: all rows
     /// when there are at most <see cref="HierarchicalInitOptions.SubsetRows"/>, otherwise that many drawn
-    /// with a generator seeded by <paramref name="seed"/> (the fit's seed). Sample weights are not used.
+    /// with a generator seeded by <paramref name="seed"/> (the fit's seed). Sample weights are not used,
+    /// except that rows of weight 0 are left out (they then start in no component, as rows outside a subset).
     /// </summary>
     /// <exception cref="ArgumentException">Fewer than 2 rows, a non-finite value, or no column left after the transform.</exception>
     public static HierarchicalClustering Compute(RowSource data, HierarchicalInitOptions options, long seed, int? threads = null, CancellationToken cancellationToken = default)
@@ -207,8 +208,27 @@ public sealed class HierarchicalClustering
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         int d = data.FeatureCount;
-        var (sample, subset) = RowSample.Draw(data, options.SubsetRows, RandomSource.ForStream(seed, SubsetStream), threads);
+        var rng = RandomSource.ForStream(seed, SubsetStream);
         double[]? buffer = null;
+        if (data.IsWeighted && data.Processes is null && data.Weights.IndexOf(0.0) >= 0)
+        {
+            // Rows of weight 0 take no part in a fit, so none in its start: only the others are clustered.
+            var weights = data.Weights;
+            var positive = new List<int>();
+            for (int i = 0; i < weights.Length; i++)
+            {
+                if (weights[i] > 0)
+                    positive.Add(i);
+            }
+            int[] chosen = positive.Count <= options.SubsetRows
+                ? [.. positive]
+                : rng.ChooseDistinct(positive.Count, options.SubsetRows).Select(c => positive[c]).Order().ToArray();
+            var values = new double[chosen.Length * d];
+            for (int c = 0; c < chosen.Length; c++)
+                data.ReadRows(chosen[c], 1, ref buffer).CopyTo(values.AsSpan(c * d, d));
+            return Compute(values, d, data.RowCount, chosen, options.Model, options.Transform, threads, cancellationToken);
+        }
+        var (sample, subset) = RowSample.Draw(data, options.SubsetRows, rng, threads);
         var rows = sample.ReadRows(0, sample.RowCount, ref buffer).ToArray();
         return Compute(rows, d, data.RowCount, subset, options.Model, options.Transform, threads, cancellationToken);
     }
