@@ -1,7 +1,7 @@
 // Times Emix's hierarchical clustering (VVV on the SVD transform, as mclust's Mclust calls hc) on a CSV:
-// one warm-up run, then REPS timed runs of HierarchicalClustering.Compute on the rows in memory (the CSV
-// read is not timed). With an R merges file (bench/hc/hc_time.R), also reports the first merge that differs.
-//   dotnet run -c Release --project bench/hc/Emix.Bench.Hc -- DATA.csv [REPS] [R_MERGES]
+// one warm-up run, then REPS timed runs of HierarchicalClustering.Compute on the data in memory (the CSV
+// read is not timed; the SVD transform is). With an R merges file (bench/hc/hc_time.R), also reports the first merge that differs.
+//   dotnet run -c Release --project bench/hc/Emix.Bench.Hc -- DATA.csv [REPS] [R_MERGES] [THREADS]
 using System.Diagnostics;
 using System.Globalization;
 using Emix;
@@ -9,17 +9,16 @@ using Emix.Data;
 
 var data = CsvReader.Read(args[0]);
 int reps = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
-var rows = new double[data.RowCount * data.FeatureCount];
-for (int i = 0; i < data.RowCount; i++)
-    for (int j = 0; j < data.FeatureCount; j++)
-        rows[(i * data.FeatureCount) + j] = data[i, j];
 Console.WriteLine($"Emix, .NET {Environment.Version}, {data.RowCount} x {data.FeatureCount}");
-var clustering = HierarchicalClustering.Compute(rows, data.FeatureCount);
+int? threads = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : null;
+Console.WriteLine($"threads: {threads?.ToString(CultureInfo.InvariantCulture) ?? "all cores"}");
+var options = new HierarchicalInitOptions();
+var clustering = HierarchicalClustering.Compute(data, options, 0, threads);
 var times = new List<double>();
 for (int r = 1; r <= reps; r++)
 {
     var watch = Stopwatch.StartNew();
-    clustering = HierarchicalClustering.Compute(rows, data.FeatureCount);
+    clustering = HierarchicalClustering.Compute(data, options, 0, threads);
     times.Add(watch.Elapsed.TotalSeconds);
     Console.WriteLine($"Emix hc run {r}: {times[^1]:F3} s");
 }

@@ -394,9 +394,9 @@ internal sealed class AgglomerativeMerger
         if (!forMerge && (nij <= p || trace == 0))
             return nij <= p ? l * Math.Log((trace + _alpha) / l) : l * Math.Log(_alpha / l);
         var u = scratch.U.AsSpan();
-        u.Clear();
         if (_size[i] == 1 && _size[j] == 1)
         {
+            u.Clear();
             // Two single rows: the factor is the one row v.
             scratch.V.AsSpan().CopyTo(u[..p]);
             return 2 * Math.Log((trace + _alpha) / 2);

@@ -70,7 +70,7 @@ internal static class GivensFactor
         }
     }
 
-    /// <summary>drotg (reference BLAS 3.10+): the rotation that zeroes b against a; a becomes r, b the reconstruction value z.</summary>
+    /// <summary>drotg (reference BLAS 3.10+): the rotation that zeroes b against a; a becomes r.</summary>
     private static (double Cos, double Sin) Rotation(ref double a, ref double b)
     {
         double anorm = Math.Abs(a), bnorm = Math.Abs(b);
@@ -90,9 +90,10 @@ internal static class GivensFactor
         double ra = a / scale, rb = b / scale;
         double rr = sigma * (scale * Math.Sqrt((ra * ra) + (rb * rb)));
         double c = a / rr, s = b / rr;
-        double z = anorm > bnorm ? s : c != 0 ? 1 / c : 1;
         a = rr;
-        b = z;
+        // drotg leaves its reconstruction value z in b; hcvvv never reads it (b is below the diagonal,
+        // or an entry of a row already folded in), so it is not computed.
+        b = 0;
         return (c, s);
     }
 
