@@ -105,9 +105,13 @@ public partial class PackageTests : IDisposable
     [PackagesFact]
     public void Every_package_names_the_repository_and_commit_has_tags_and_source_link_in_its_symbols()
     {
-        foreach (var id in PackageIds)
+        // Every package in the folder, so that a new one (Emix.ML) is held to the same rules without a change here.
+        string suffix = $".{Version}.nupkg";
+        var ids = Directory.GetFiles(Packages, "*" + suffix).Select(p => Path.GetFileName(p)[..^suffix.Length]).ToList();
+        Assert.Subset(ids.ToHashSet(), PackageIds.ToHashSet());
+        foreach (var id in ids)
         {
-            string package = Path.Combine(Packages, $"{id}.{Version}.nupkg");
+            string package = Path.Combine(Packages, $"{id}{suffix}");
             XElement metadata;
             using (var zip = ZipFile.OpenRead(package))
             using (var nuspec = zip.GetEntry($"{id}.nuspec")!.Open())
