@@ -28,7 +28,7 @@ public sealed class PackagesFactAttribute : FactAttribute
 /// </summary>
 public partial class PackageTests : IDisposable
 {
-    private static readonly string[] PackageIds = ["Emix", "Emix.Plots", "Emix.Parquet", "Emix.Mpi", "Emix.Cli"];
+    private static readonly string[] PackageIds = ["Emix", "Emix.Plots", "Emix.Parquet", "Emix.Mpi", "Emix.ML", "Emix.Cli"];
 
     /// <summary>Directory.Build.props's RepositoryUrl: the packages and their source links name it whatever git's remote is.</summary>
     private const string RepositoryUrl = "https://github.com/emix-project/emix";
