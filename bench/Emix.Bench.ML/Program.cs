@@ -92,6 +92,19 @@ var transformer = new MixtureTrainer(new MixtureTrainerOptions { Mixture = optio
 double seconds = (DateTime.UtcNow - started).TotalSeconds;
 long peak = Status("VmHWM");
 transformer.Save(Path.Combine(dir, "pipeline.json"));
+var scoring = System.Diagnostics.Stopwatch.StartNew();
+long labelled = 0;
+using (var cursor = transformer.Transform(input).GetRowCursor(transformer.GetOutputSchema(input.Schema).Where(c => c.Name == MixtureColumns.PredictedLabel)))
+{
+    var getter = cursor.GetGetter<uint>(cursor.Schema[MixtureColumns.PredictedLabel]);
+    uint key = 0;
+    while (cursor.MoveNext())
+    {
+        getter(ref key);
+        labelled++;
+    }
+}
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Transform: {labelled} rows labelled in {scoring.Elapsed.TotalSeconds:F2} s"));
 double size = count * features * 8.0;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{kind} view, {count} x {features} ({size / (1 << 20):F1} MiB of doubles), init sample {(sampleRows?.ToString(CultureInfo.InvariantCulture) ?? "default")}: "
