@@ -88,6 +88,11 @@ internal sealed class GaussianParameters
         return new GaussianParameters(structure, k, d, weights, means, covariances, factor, logDet) { Decomposition = decomposition };
     }
 
+    /// <summary>These parameters with <paramref name="decomposition"/> (the same arrays, so the same predictions to the bit).</summary>
+    public GaussianParameters WithDecomposition(CovarianceDecomposition? decomposition) =>
+        decomposition is null ? this : new GaussianParameters(Structure, ComponentCount, FeatureCount, Weights, Means, Covariances, PrecisionCholeskyValues, LogDetPrecisionCholesky)
+        { Decomposition = decomposition, Tails = Tails, Posterior = Posterior, LogWeights = LogWeights };
+
     /// <summary>
     /// Student-t parameters: the scale matrices in <paramref name="values"/>' covariances and ν per
     /// component (owning the arrays); throws <see cref="NumericalFailureException"/> when a scale is not positive definite.

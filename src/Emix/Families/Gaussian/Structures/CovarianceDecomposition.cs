@@ -85,7 +85,7 @@ internal sealed class CovarianceDecomposition
 internal readonly record struct InnerIterations(double Tolerance, int MaxIterations)
 {
     /// <summary>mclust's <c>sqrt(.Machine$double.eps)</c> = 2⁻²⁶.</summary>
-    public const double DefaultTolerance = 1.4901161193847656e-08;
+    public const double DefaultTolerance = MixtureOptions.Defaults.InnerTolerance;
 
     public static InnerIterations Default => new(DefaultTolerance, int.MaxValue);
 }
