@@ -193,7 +193,7 @@ public static class MixturePlot
             throw new ArgumentException($"The {criterion} table has no finite value.", nameof(values));
         var best = table.MinBy(v => v.Value);
         var plot = Style.NewPanel(o.Scale);
-        foreach (var type in Enum.GetValues<CovarianceType>())
+        foreach (var type in MixtureNames.AllCovarianceTypes)
         {
             var line = table.Where(v => v.CovarianceType == type).OrderBy(v => v.ComponentCount).ToArray();
             if (line.Length == 0)

@@ -197,6 +197,28 @@ public sealed class ConstrainedStructureTests : IDisposable
     }
 
     [Fact]
+    public void CliStartsFromAConstrainedModelFileAsInitialParameters()
+    {
+        string model = Path.Combine(_folder, "eei.json");
+        Assert.Equal(ExitCodes.Success, Run("fit", Iris, "-k", "3", "--covariance", "EEI", "-o", model).ExitCode);
+        string again = Path.Combine(_folder, "eei-again.json");
+        var fit = Run("fit", Iris, "-k", "3", "--covariance", "eei", "--init-params", model, "-o", again);
+        Assert.Equal(ExitCodes.Success, fit.ExitCode);
+        Assert.Equal("EEI", ModelFile.Load(again).ModelCode);
+        // Off-diagonal values are refused for a diagonal structure, naming the cell (exit 3).
+        string bad = File.ReadAllText(model).Replace("\"covariances\": [[[", "\"covariances\": [[[", StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(bad);
+        var covariances = doc.RootElement.GetProperty("covariances").EnumerateArray().Select(m => m.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray()).ToArray();
+        covariances[0][0][1] = 0.01;
+        covariances[0][1][0] = 0.01;
+        string badPath = Path.Combine(_folder, "bad.json");
+        File.WriteAllText(badPath, JsonSerializer.Serialize(new { weights = new[] { 0.3, 0.3, 0.4 }, covariances }));
+        var refused = Run("fit", Iris, "-k", "3", "--covariance", "EEI", "--init-params", badPath);
+        Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
+        Assert.Contains("covariances[0][0][1]", refused.Error);
+    }
+
+    [Fact]
     public void CliRefusesAnUnknownCodeListingTheValidOnes()
     {
         var fit = Run("fit", Iris, "-k", "2", "--covariance", "VVX");

@@ -81,13 +81,13 @@ internal sealed class GaussianModelSection : ModelSection
         var weights = JsonArrays.Read(ModelFile.Required(root, "weights", error), [k], "weights", error);
         var means = JsonArrays.Read(ModelFile.Required(root, "means", error), [k, d], "means", error);
         var covariances = structure is ConstrainedCovariance
-            ? Compress(structure, k, d, JsonArrays.Read(ModelFile.Required(root, "covariances", error), [k, d, d], "covariances", error), error)
+            ? Compress(structure, k, d, JsonArrays.Read(ModelFile.Required(root, "covariances", error), [k, d, d], "covariances", error), "covariances", error)
             : JsonArrays.Read(ModelFile.Required(root, "covariances", error), structure.Shape(k, d), "covariances", error);
         return (k, d, featureNames, weights, means, covariances);
     }
 
     /// <summary>A constrained structure's k full matrices in its storage: as they are, their diagonals, or their one variance.</summary>
-    private static double[] Compress(CovarianceStructure structure, int k, int d, double[] full, Func<string, ModelFormatException> error)
+    internal static double[] Compress(CovarianceStructure structure, int k, int d, double[] full, string name, Func<string, ModelFormatException> error)
     {
         if (structure.Storage == CovarianceStorage.Full)
             return full;
@@ -100,7 +100,7 @@ internal sealed class GaussianModelSection : ModelSection
                 {
                     double v = full[(j * d * d) + (a * d) + b];
                     if (a != b && v != 0)
-                        throw error($"covariances[{j}][{a}][{b}] is {v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; a {structure.MclustCode} covariance is diagonal.");
+                        throw error($"{name}[{j}][{a}][{b}] is {v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; a {structure.MclustCode} covariance is diagonal.");
                 }
                 double diagonal = full[(j * d * d) + (a * d) + a];
                 if (structure.Storage == CovarianceStorage.Diagonal)
@@ -108,7 +108,7 @@ internal sealed class GaussianModelSection : ModelSection
                 else if (a == 0)
                     stored[j] = diagonal;
                 else if (diagonal != stored[j])
-                    throw error($"covariances[{j}]: the diagonal is not constant; a {structure.MclustCode} covariance is a multiple of the identity.");
+                    throw error($"{name}[{j}]: the diagonal is not constant; a {structure.MclustCode} covariance is a multiple of the identity.");
             }
         }
         return stored;
