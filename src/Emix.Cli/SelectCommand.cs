@@ -24,7 +24,7 @@ internal static class SelectCommand
         };
         var covariance = new Option<string>("--covariance")
         {
-            Description = "Covariance structures to fit: all, or a comma list of full (VVV), tied (EEE), diag (VVI), spherical (VII).",
+            Description = "Covariance structures to fit: all (full, tied, diag, spherical), or a comma list of those or of mclust's codes EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV (any case).",
             DefaultValueFactory = _ => "all",
         };
         var criterion = new Option<string>("--criterion")

@@ -203,7 +203,7 @@ public static class MixturePlot
             scatter.LineWidth = 2 * o.Scale;
             scatter.MarkerSize = 8 * o.Scale;
             scatter.MarkerShape = MarkerOf(type);
-            scatter.LegendText = $"{type.ToScikitName()} ({CodeOf(type)})";
+            scatter.LegendText = type.IsScikitType() ? $"{type.ToScikitName()} ({CodeOf(type)})" : CodeOf(type);
         }
         var ring = plot.Add.Marker(best.ComponentCount, best.Value, MarkerShape.OpenCircle, 24 * o.Scale, Style.Ink);
         ring.MarkerLineWidth = 2.5f * o.Scale;

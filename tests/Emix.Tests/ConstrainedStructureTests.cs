@@ -234,6 +234,19 @@ public sealed class ConstrainedStructureTests : IDisposable
     }
 
     [Fact]
+    public void CliSelectFitsTheGivenCodesInMclustsOrder()
+    {
+        string table = Path.Combine(_folder, "table.csv");
+        var select = Run("select", Iris, "-k", "1..2", "--covariance", "vev,full,EII", "--table", table, "-q");
+        Assert.Equal(ExitCodes.Success, select.ExitCode);
+        var models = File.ReadAllLines(table).Skip(1).Select(line => line.Split(',')[2]).ToArray();
+        Assert.Equal(["EII", "VEV", "VVV", "EII", "VEV", "VVV"], models);
+        // iris, k = 2, VEV: 2 + 3 + 2·6 covariance parameters, 8 means, 1 weight.
+        var vev2 = File.ReadAllLines(table).Single(line => line.StartsWith("2,", StringComparison.Ordinal) && line.Contains(",VEV,", StringComparison.Ordinal)).Split(',');
+        Assert.Equal("26", vev2[7]);
+    }
+
+    [Fact]
     public void CliRefusesAnUnknownCodeListingTheValidOnes()
     {
         var fit = Run("fit", Iris, "-k", "2", "--covariance", "VVX");
