@@ -135,6 +135,24 @@ public sealed class MclustStructureTests
         Close.All(Fixtures.Flat(expected.GetProperty("pro")), model.Weights, ParameterTolerance, $"{data}/{start}/{code} pro");
         Close.All(Fixtures.Flat(expected.GetProperty("mean")), Fixtures.Flatten(model.Means), ParameterTolerance, $"{data}/{start}/{code} mean");
         Close.All(Fixtures.Flat(expected.GetProperty("sigma")), Sigmas(model), ParameterTolerance, $"{data}/{start}/{code} sigma");
+        if (model.Parameters.Decomposition is { } decomposition)
+            CheckDecomposition(expected.GetProperty("decomposition"), decomposition, $"{data}/{start}/{code}");
+    }
+
+    /// <summary>
+    /// mclust's scale and shape (one value or array for the parts a structure holds equal, else one per
+    /// component) against the decomposition the M-step left; orientations have arbitrary signs and are
+    /// covered by sigma.
+    /// </summary>
+    private static void CheckDecomposition(JsonElement expected, CovarianceDecomposition actual, string what)
+    {
+        int k = actual.ComponentCount, d = actual.FeatureCount;
+        var scale = Fixtures.Flat(expected.GetProperty("scale"));
+        Close.All(scale.Length == 1 ? Enumerable.Repeat(scale[0], k).ToArray() : scale, actual.Scale, ParameterTolerance, what + " scale");
+        if (!expected.TryGetProperty("shape", out var shapeElement))
+            return;
+        var shape = Fixtures.Flat(shapeElement);
+        Close.All(shape.Length == d ? Enumerable.Range(0, k).SelectMany(_ => shape).ToArray() : shape, actual.Shape, ParameterTolerance, what + " shape");
     }
 
     private static double[] Sigmas(GaussianMixtureModel model) =>
