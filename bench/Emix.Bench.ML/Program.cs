@@ -1,7 +1,7 @@
 // Peak memory of an ML.NET pipeline fit over a large IDataView, against the size of its rows.
 //
 //   dotnet run -c Release --project bench/Emix.Bench.ML -- write DIR [rows] [features]
-//   dotnet run -c Release --project bench/Emix.Bench.ML -- fit DIR (binary|cached|frame|scan) [init-sample-rows|default] [rows]
+//   dotnet run -c Release --project bench/Emix.Bench.ML -- fit DIR (binary|cached|frame|scan|frame-scan) [init-sample-rows|default] [rows]
 //
 // `write` makes DIR/rows.idv (ML.NET's binary format, a Double vector column "Features") and
 // DIR/rows.npy (the same doubles, for `emix fit`). `fit` loads rows.idv, streamed from disk
@@ -40,7 +40,7 @@ if (mode == "write")
 string kind = args[2];
 long startRss = Status("VmRSS");
 IDataView rows;
-if (kind == "frame")
+if (kind is "frame" or "frame-scan")
 {
     // Eight Double columns of a DataFrame hold exactly the rows' doubles: an in-memory view of the data's own size.
     int n = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1_000_000;
@@ -55,7 +55,7 @@ else
 }
 int? sampleRows = args.Length > 3 && args[3] != "default" ? int.Parse(args[3], CultureInfo.InvariantCulture) : null;
 IDataView input = rows;
-if (kind == "scan")
+if (kind is "scan" or "frame" or "frame-scan")
 {
 }
 else if (kind == "cached")
@@ -73,7 +73,7 @@ GC.WaitForPendingFinalizers();
 GC.Collect();
 File.WriteAllText("/proc/self/clear_refs", "5"); // resets VmHWM to the current RSS
 long before = Status("VmRSS");
-if (kind == "scan")
+if (kind is "scan" or "frame-scan")
 {
     // What ML.NET's loader itself holds while cursors read the file: three cursors at once, as a fit on two threads keeps.
     var cursors = Enumerable.Range(0, 3).Select(_ => input.GetRowCursor(input.Schema)).ToArray();
@@ -92,6 +92,19 @@ var transformer = new MixtureTrainer(new MixtureTrainerOptions { Mixture = optio
 double seconds = (DateTime.UtcNow - started).TotalSeconds;
 long peak = Status("VmHWM");
 transformer.Save(Path.Combine(dir, "pipeline.json"));
+var scoring = System.Diagnostics.Stopwatch.StartNew();
+long labelled = 0;
+using (var cursor = transformer.Transform(input).GetRowCursor(transformer.GetOutputSchema(input.Schema).Where(c => c.Name == MixtureColumns.PredictedLabel)))
+{
+    var getter = cursor.GetGetter<uint>(cursor.Schema[MixtureColumns.PredictedLabel]);
+    uint key = 0;
+    while (cursor.MoveNext())
+    {
+        getter(ref key);
+        labelled++;
+    }
+}
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Transform: {labelled} rows labelled in {scoring.Elapsed.TotalSeconds:F2} s"));
 double size = count * features * 8.0;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{kind} view, {count} x {features} ({size / (1 << 20):F1} MiB of doubles), init sample {(sampleRows?.ToString(CultureInfo.InvariantCulture) ?? "default")}: "

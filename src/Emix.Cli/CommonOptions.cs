@@ -8,6 +8,14 @@ namespace Emix.Cli;
 /// <summary>Options shared by the commands that read data, and safe output writing.</summary>
 internal static class CommonOptions
 {
+    /// <summary>
+    /// The structure named by <c>--covariance</c> (scikit-learn's name or mclust's code, any case); a usage
+    /// error (exit 2) listing the valid names otherwise.
+    /// </summary>
+    public static CovarianceType ParseCovarianceType(string? text) =>
+        MixtureNames.TryParseCovarianceType(text, out var type) ? type
+            : throw new UsageException($"--covariance {text}: unknown covariance structure; expected one of {string.Join(", ", MixtureNames.CovarianceTypeNames)} (any case; E and V are tied and full for one feature).");
+
     public static Argument<string> DataArgument() => new("DATA")
     {
         Description = "Data file: CSV, TSV (.tsv/.tab), NumPy .npy (float64/float32) or Parquet (.parquet: numeric columns). '#' lines in text are comments.",

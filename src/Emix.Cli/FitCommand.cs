@@ -19,10 +19,9 @@ internal static class FitCommand
         };
         var covariance = new Option<string>("--covariance")
         {
-            Description = "Covariance structure: full (VVV), tied (EEE), diag (VVI) or spherical (VII).",
+            Description = "Covariance structure: full (VVV), tied (EEE), diag (VVI), spherical (VII), or one of mclust's codes EII, EEI, VEI, EVI, VEE, EVE, VVE, EEV, VEV, EVV (case-insensitive; see docs/covariance-structures.md).",
             DefaultValueFactory = _ => "full",
         };
-        covariance.AcceptOnlyFromAmong([.. MixtureNames.CovarianceTypeNames]);
         var initParams = new Option<string?>("--init-params")
         {
             Description = "JSON with initial \"weights\", \"means\", \"covariances\" or \"precisions\" (scikit-learn's shapes; any subset); for --family poisson, \"weights\" and \"rates\". A model file works too.",
@@ -58,9 +57,7 @@ internal static class FitCommand
 
         command.SetAction(parse =>
         {
-            // AcceptOnlyFromAmong has already rejected anything this cannot parse.
-            if (!MixtureNames.TryParseCovarianceType(parse.GetValue(covariance), out var type))
-                throw new UsageException("unknown --covariance value.");
+            var type = CommonOptions.ParseCovarianceType(parse.GetValue(covariance));
             var options = fitOptions.Read(parse) with { ComponentCount = parse.GetValue(components), CovarianceType = type };
             options.Validate(); // before reading a possibly large file
             var choice = families.Read(parse, options);

@@ -4,13 +4,14 @@ namespace Emix.Cli;
 
 /// <summary>
 /// The EM options a command passes on to every fit it makes (<c>--init</c>, <c>--n-init</c>, <c>--max-iter</c>,
-/// <c>--tol</c>, <c>--reg-covar</c>, <c>--seed</c>, <c>--threads</c>), with the same names, defaults and
+/// <c>--tol</c>, <c>--reg-covar</c>, <c>--inner-tol</c>, <c>--max-inner-iter</c>, <c>--seed</c>, <c>--threads</c>), with the same names, defaults and
 /// meanings as <c>emix fit</c>'s, read back into <see cref="GaussianMixtureOptions"/>.
 /// </summary>
 /// <remarks><c>emix fit</c> and <c>emix select</c> both use it, so their shared options cannot drift apart.</remarks>
 internal sealed record FitOptionSet(
     Option<string> Init, Option<int> InitCount, Option<int> MaxIterations, Option<double> Tolerance,
-    Option<double> RegCovar, Option<long> Seed, Option<int?> Threads, Option<string> HcModel, Option<string> HcUse)
+    Option<double> RegCovar, Option<double> InnerTolerance, Option<int> MaxInnerIterations, Option<long> Seed, Option<int?> Threads,
+    Option<string> HcModel, Option<string> HcUse)
 {
     /// <summary>Creates the options and adds them to <paramref name="command"/>.</summary>
     public static FitOptionSet AddTo(Command command)
@@ -55,6 +56,16 @@ internal sealed record FitOptionSet(
                 Description = "Added to the diagonal of every covariance to keep it positive definite.",
                 DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.RegCovar,
             },
+            new Option<double>("--inner-tol")
+            {
+                Description = "Inner M-step iterations of the VEI, VEV, VEE, EVE and VVE structures stop at this relative change (mclust's default, sqrt(eps) = 1.49e-8).",
+                DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.InnerTolerance,
+            },
+            new Option<int>("--max-inner-iter")
+            {
+                Description = "Most inner M-step iterations of those structures per EM iteration (default: no limit, as mclust).",
+                DefaultValueFactory = _ => int.MaxValue,
+            },
             new Option<long>("--seed")
             {
                 Description = "Seed of all random draws (same seed, data and options: same bits).",
@@ -63,7 +74,7 @@ internal sealed record FitOptionSet(
             CommonOptions.Threads(),
             hcModel,
             hcUse);
-        foreach (var option in new Option[] { set.Init, set.InitCount, set.MaxIterations, set.Tolerance, set.RegCovar, set.Seed, set.Threads, set.HcModel, set.HcUse })
+        foreach (var option in new Option[] { set.Init, set.InitCount, set.MaxIterations, set.Tolerance, set.RegCovar, set.InnerTolerance, set.MaxInnerIterations, set.Seed, set.Threads, set.HcModel, set.HcUse })
             command.Options.Add(option);
         return set;
     }
@@ -81,6 +92,8 @@ internal sealed record FitOptionSet(
             MaxIterations = parse.GetValue(MaxIterations),
             Tolerance = parse.GetValue(Tolerance),
             RegCovar = parse.GetValue(RegCovar),
+            InnerTolerance = parse.GetValue(InnerTolerance),
+            MaxInnerIterations = parse.GetValue(MaxInnerIterations),
             Seed = parse.GetValue(Seed),
             MaxDegreeOfParallelism = parse.GetValue(Threads),
             Hierarchical = new HierarchicalInitOptions

@@ -216,12 +216,12 @@ internal static class PlotCommand
     private static CovarianceType[] ParseTypes(string text)
     {
         if (string.Equals(text.Trim(), "all", StringComparison.OrdinalIgnoreCase))
-            return Enum.GetValues<CovarianceType>();
+            return [.. MixtureNames.CovarianceTypes];
         var result = new List<CovarianceType>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             if (!MixtureNames.TryParseCovarianceType(part, out var type))
-                throw new UsageException($"--covariance {part}: expected all, full, tied, diag or spherical (or VVV, EEE, VVI, VII).");
+                throw new UsageException($"--covariance {part}: expected all (full, tied, diag, spherical), or a comma list of {string.Join(", ", MixtureNames.CovarianceTypeNames)}.");
             if (!result.Contains(type))
                 result.Add(type);
         }

@@ -88,7 +88,7 @@ internal static class SelectCommand
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             if (!MixtureNames.TryParseCovarianceType(part, out var type))
-                throw new UsageException($"--covariance {part}: expected all, or full, tied, diag, spherical (or VVV, EEE, VVI, VII), comma-separated.");
+                throw new UsageException($"--covariance {part}: expected all (full, tied, diag, spherical), or a comma list of {string.Join(", ", MixtureNames.CovarianceTypeNames)}.");
             if (!result.Contains(type))
                 result.Add(type);
         }

@@ -37,7 +37,7 @@ internal sealed class SelectionOptionSet
         };
         _covariance = new Option<string>("--covariance")
         {
-            Description = "Covariance structures to fit: all, or a comma list of full (VVV), tied (EEE), diag (VVI), spherical (VII).",
+            Description = "Covariance structures to fit: all (full, tied, diag, spherical), or a comma list of those or of mclust's codes EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV (any case).",
             DefaultValueFactory = _ => "all",
         };
         _criterion = new Option<string>("--criterion")

@@ -136,6 +136,7 @@ public sealed class DataViewRowSource : RowSource, IDisposable
 
     private PositionedCursor Take(int start)
     {
+        List<PositionedCursor>? ahead = null;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -149,7 +150,14 @@ public sealed class DataViewRowSource : RowSource, IDisposable
                 _idle.RemoveAt(best);
                 return cursor;
             }
+            // A read before every kept cursor starts a new pass: those cursors are past it and would
+            // serve only the pass's last rows, while each holds the view's buffers (ML.NET's binary
+            // loader keeps about 16 MiB per cursor), so they go before a new one opens.
+            ahead = [.. _idle];
+            _idle.Clear();
         }
+        foreach (var cursor in ahead)
+            cursor.Dispose();
         return Open();
     }
 

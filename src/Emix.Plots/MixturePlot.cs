@@ -193,7 +193,7 @@ public static class MixturePlot
             throw new ArgumentException($"The {criterion} table has no finite value.", nameof(values));
         var best = table.MinBy(v => v.Value);
         var plot = Style.NewPanel(o.Scale);
-        foreach (var type in Enum.GetValues<CovarianceType>())
+        foreach (var type in MixtureNames.AllCovarianceTypes)
         {
             var line = table.Where(v => v.CovarianceType == type).OrderBy(v => v.ComponentCount).ToArray();
             if (line.Length == 0)
@@ -203,7 +203,7 @@ public static class MixturePlot
             scatter.LineWidth = 2 * o.Scale;
             scatter.MarkerSize = 8 * o.Scale;
             scatter.MarkerShape = MarkerOf(type);
-            scatter.LegendText = $"{type.ToScikitName()} ({CodeOf(type)})";
+            scatter.LegendText = type.IsScikitType() ? $"{type.ToScikitName()} ({CodeOf(type)})" : CodeOf(type);
         }
         var ring = plot.Add.Marker(best.ComponentCount, best.Value, MarkerShape.OpenCircle, 24 * o.Scale, Style.Ink);
         ring.MarkerLineWidth = 2.5f * o.Scale;

@@ -8,6 +8,14 @@ internal static class ChildProcess
     public static (int Code, string Output) Run(string program, string folder, IEnumerable<string> args,
         IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
+        var (code, stdout, stderr) = RunSeparately(program, folder, args, environment, timeout);
+        return (code, stdout + stderr);
+    }
+
+    /// <summary>As <see cref="Run"/>, with stdout and stderr apart (for a test that compares stdout exactly).</summary>
+    public static (int Code, string Stdout, string Stderr) RunSeparately(string program, string folder, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    {
         var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = folder,
@@ -22,6 +30,6 @@ internal static class ChildProcess
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)), $"{program} did not finish");
-        return (process.ExitCode, stdout + stderr.Result);
+        return (process.ExitCode, stdout, stderr.Result);
     }
 }

@@ -19,6 +19,8 @@ public abstract record MixtureOptions
         public const double Tolerance = 1e-3;
         /// <summary>scikit-learn's <c>reg_covar=1e-6</c> (Gaussian families).</summary>
         public const double RegCovar = 1e-6;
+        /// <summary>mclust's inner tolerance <c>sqrt(.Machine$double.eps)</c> = 2⁻²⁶ (Gaussian constrained structures).</summary>
+        public const double InnerTolerance = 1.4901161193847656e-08;
         /// <summary>scikit-learn's <c>max_iter=100</c>.</summary>
         public const int MaxIterations = 100;
         /// <summary>scikit-learn's <c>n_init=1</c>.</summary>

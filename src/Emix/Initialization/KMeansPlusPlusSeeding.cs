@@ -63,8 +63,10 @@ internal static class KMeansPlusPlusSeeding
         var candidateRows = new double[trials * d];
         var potentials = new double[trials];
         // The distances as they would be with each candidate chosen (see the remarks); none kept
-        // when an update pass is cheaper.
-        double[][] closestWith = d > trials ? [.. Enumerable.Range(0, trials).Select(_ => GC.AllocateUninitializedArray<double>(n))] : [];
+        // when an update pass is cheaper, or when the rows are streamed: there the trials × n
+        // distances would cost more memory than the rows themselves hold in the source's buffers,
+        // and the update pass reads them again instead.
+        double[][] closestWith = d > trials && data.IsInMemory ? [.. Enumerable.Range(0, trials).Select(_ => GC.AllocateUninitializedArray<double>(n))] : [];
         spares?.AddRange(closestWith);
         for (int m = 1; m < k; m++)
         {

@@ -22,7 +22,7 @@ public sealed record ModelSelectionOptions
     /// <summary>The component counts k to fit (each at least 1; duplicates are ignored; fitted in ascending order).</summary>
     public IReadOnlyList<int> ComponentCounts { get; init; } = Defaults.ComponentCounts;
 
-    /// <summary>The covariance structures to fit (duplicates are ignored; fitted and tabled in mclust's order VII, VVI, EEE, VVV).</summary>
+    /// <summary>The covariance structures to fit (duplicates are ignored; fitted and tabled in mclust's order EII, VII, EEI, …, VVV).</summary>
     public IReadOnlyList<CovarianceType> CovarianceTypes { get; init; } = Defaults.CovarianceTypes;
 
     /// <summary>The criterion that ranks the fits (lower is better).</summary>
@@ -56,9 +56,9 @@ public sealed record ModelSelectionOptions
     /// <summary>The distinct component counts, ascending.</summary>
     internal int[] SortedComponentCounts => ComponentCounts.Distinct().Order().ToArray();
 
-    /// <summary>The distinct covariance types in mclust's table order (VII, VVI, EEE, VVV).</summary>
+    /// <summary>The distinct covariance types in mclust's table order (EII, VII, EEI, VEI, EVI, VVI, EEE, …, VVV).</summary>
     internal CovarianceType[] OrderedCovarianceTypes =>
-        Defaults.CovarianceTypes.Where(t => CovarianceTypes.Contains(t)).ToArray();
+        MixtureNames.AllCovarianceTypes.Where(t => CovarianceTypes.Contains(t)).ToArray();
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()

@@ -38,9 +38,9 @@ public sealed class ModelSelectionResult
     /// <summary>The component counts of the grid, ascending.</summary>
     public IReadOnlyList<int> ComponentCounts => Entries.Select(e => e.ComponentCount).Distinct().Order().ToArray();
 
-    /// <summary>The covariance types of the grid, in mclust's order (VII, VVI, EEE, VVV).</summary>
+    /// <summary>The covariance types of the grid, in mclust's order (EII, VII, EEI, VEI, EVI, VVI, EEE, …, VVV).</summary>
     public IReadOnlyList<CovarianceType> CovarianceTypes =>
-        ModelSelectionOptions.Defaults.CovarianceTypes.Where(t => Entries.Any(e => e.CovarianceType == t)).ToArray();
+        MixtureNames.AllCovarianceTypes.Where(t => Entries.Any(e => e.CovarianceType == t)).ToArray();
 
     /// <summary>The cell (k, type), or null when it is not in the grid.</summary>
     public SelectionEntry? Find(int componentCount, CovarianceType covarianceType) =>

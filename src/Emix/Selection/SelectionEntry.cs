@@ -30,10 +30,12 @@ public sealed record SelectionEntry
 
     /// <summary>
     /// The cell's model as tables show it: "full (VVV)" for a Gaussian, "student-t full" for a t with
-    /// its scale structure, the family's name for families without covariance structures.
+    /// its scale structure, the family's name for families without covariance structures; mclust's code
+    /// alone ("VEV") for the structures scikit-learn does not have.
     /// </summary>
     public string Description => Family switch
     {
+        "gaussian" when !CovarianceType.IsScikitType() => ModelCode,
         "gaussian" => $"{CovarianceType.ToScikitName()} ({ModelCode})",
         "gaussian-variational" => $"variational {CovarianceType.ToScikitName()} ({ModelCode})",
         "student-t" => $"student-t {CovarianceType.ToScikitName()}",
@@ -49,7 +51,7 @@ public sealed record SelectionEntry
     /// <summary>Whether the fit succeeded (<see cref="Model"/> is set).</summary>
     public bool Succeeded => FittedModel is not null;
 
-    /// <summary>mclust's code of the structure (VII, VVI, EEE or VVV) for a Gaussian; the family's name otherwise.</summary>
+    /// <summary>mclust's code of the structure (EII, VII, …, VVV) for a Gaussian; the family's name otherwise.</summary>
     public string ModelCode => Family is "gaussian" or "gaussian-variational" ? CovarianceType.ToMclustCode() : Family;
 
     /// <summary>Rows the model was fitted on.</summary>

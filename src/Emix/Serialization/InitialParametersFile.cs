@@ -6,8 +6,9 @@ namespace Emix.Serialization;
 /// <summary>
 /// Reads initial parameters from JSON: <c>{"weights": [k], "means": [[d] × k], "covariances": … or
 /// "precisions": …}</c> with scikit-learn's shapes for the covariance type (full k×d×d, tied d×d,
-/// diag k×d, spherical k). Any key may be absent; other keys are ignored, so a model file
-/// (which has "weights", "means" and "covariances") is also a valid initial-parameter file.
+/// diag k×d, spherical k; the constrained structures EII, EEI, … k×d×d, as their model files).
+/// Any key may be absent; other keys are ignored, so a model file (which has "weights", "means"
+/// and "covariances") is also a valid initial-parameter file.
 /// </summary>
 public static class InitialParametersFile
 {
@@ -111,15 +112,18 @@ public static class InitialParametersFile
             throw error($"expected a JSON object with weights, means, covariances or precisions, found {JsonArrays.Describe(root)}.");
         int k = componentCount, d = featureCount;
         var structure = CovarianceStructure.For(type);
-        var shape = structure.Shape(k, d);
+        bool constrained = structure is ConstrainedCovariance;
+        var shape = constrained ? [k, d, d] : structure.Shape(k, d);
         double[]? Get(string name, int[] expected) =>
             root.TryGetProperty(name, out var e) && e.ValueKind != JsonValueKind.Null ? JsonArrays.Read(e, expected, name, error) : null;
+        double[]? Matrices(string name) => Get(name, shape) is { } values && constrained
+            ? GaussianModelSection.Compress(structure, k, d, values, name, error) : Get(name, shape);
         var result = new InitialParameters
         {
             Weights = Get("weights", [k]),
             Means = Get("means", [k, d]),
-            Covariances = Get("covariances", shape),
-            Precisions = Get("precisions", shape),
+            Covariances = Matrices("covariances"),
+            Precisions = Matrices("precisions"),
         };
         if (result.Weights is null && result.Means is null && result.Covariances is null && result.Precisions is null)
             throw error("none of the keys weights, means, covariances, precisions is present.");

@@ -38,21 +38,24 @@ internal sealed class CollapseHandler(CollapsePolicy policy, RowSource data, Row
     /// <summary>
     /// The parameters of these values, after reseeding or dropping any collapsed component.
     /// <paramref name="previous"/> (the E-step's parameters; null at initialisation) decides which
-    /// row is worst explained.
+    /// row is worst explained. <paramref name="decomposition"/> (a constrained structure's) is kept while no
+    /// component is reseeded or dropped.
     /// </summary>
-    public GaussianParameters Build(double[] weights, double[] means, double[] covariances, GaussianParameters? previous)
+    public GaussianParameters Build(double[] weights, double[] means, double[] covariances, GaussianParameters? previous,
+        CovarianceDecomposition? decomposition = null)
     {
         while (true)
         {
             int k = weights.Length;
             try
             {
-                return GaussianParameters.Create(structure, k, _d, weights, means, covariances);
+                return GaussianParameters.Create(structure, k, _d, weights, means, covariances, decomposition);
             }
             catch (NumericalFailureException e) when (policy != CollapsePolicy.Error && e.Component >= 0 && !structure.IsShared)
             {
                 // A shared (tied) covariance belongs to every component: neither action applies, so it fails as scikit-learn.
                 int j = e.Component;
+                decomposition = null;
                 if (policy == CollapsePolicy.Reseed && _reseeds < CollapseEvent.MaxReseeds)
                 {
                     _reseeds++;

@@ -31,6 +31,18 @@ internal static class GaussianEm
     public static (double[] Weights, double[] Means, double[] Covariances) MStepValues(CovarianceStructure structure, int k, int d,
         double[] stats, ReadOnlySpan<double> shifts, double regCovar, double? initRowCount, FrozenParts? frozen)
     {
+        var (weights, means, covariances, _) = MStepWithDecomposition(structure, k, d, stats, shifts, regCovar, initRowCount, frozen, null, InnerIterations.Default);
+        return (weights, means, covariances);
+    }
+
+    /// <summary>
+    /// <see cref="MStepValues"/> with a constrained structure's decomposition (null for the other structures):
+    /// its inner iterations start from <paramref name="previous"/> (the last M-step's) and stop by <paramref name="inner"/>.
+    /// </summary>
+    public static (double[] Weights, double[] Means, double[] Covariances, CovarianceDecomposition? Decomposition) MStepWithDecomposition(
+        CovarianceStructure structure, int k, int d, double[] stats, ReadOnlySpan<double> shifts, double regCovar, double? initRowCount,
+        FrozenParts? frozen, CovarianceDecomposition? previous, InnerIterations inner)
+    {
         var layout = new GaussianStatisticsLayout(structure, k, d);
         var span = stats.AsSpan();
         var nk = layout.Nk(span);
@@ -55,13 +67,17 @@ internal static class GaussianEm
         }
         frozen?.ApplyMeans(means, delta);
         var covariances = new double[structure.ValueCount(k, d)];
-        structure.EstimateCovariances(k, d, nkReg, delta, layout.SecondMoment(span), regCovar, covariances);
+        CovarianceDecomposition? decomposition = null;
+        if (structure is ConstrainedCovariance constrained)
+            decomposition = constrained.Estimate(k, d, nkReg, delta, layout.SecondMoment(span), regCovar, previous, inner, covariances);
+        else
+            structure.EstimateCovariances(k, d, nkReg, delta, layout.SecondMoment(span), regCovar, covariances);
         frozen?.ApplyCovariances(covariances);
         var weights = new double[k];
         double divisor = initRowCount ?? nkRegSum;
         for (int j = 0; j < k; j++)
             weights[j] = nkReg[j] / divisor;
         frozen?.ApplyWeights(weights, nkReg);
-        return (weights, means, covariances);
+        return (weights, means, covariances, decomposition);
     }
 }

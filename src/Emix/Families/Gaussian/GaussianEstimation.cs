@@ -16,6 +16,7 @@ internal sealed class GaussianEstimation : IMixtureEstimation<GaussianParameters
     private readonly RowSource _data;
     private readonly RowSource _initRows;
     private readonly CovarianceStructure _structure;
+    private readonly InnerIterations _inner;
     private readonly GaussianStatisticsLayout _layout;
     private readonly UserParameters? _user;
     private readonly RandomSource _rng;
@@ -28,6 +29,7 @@ internal sealed class GaussianEstimation : IMixtureEstimation<GaussianParameters
         _options = options;
         _data = data;
         _structure = CovarianceStructure.For(options.CovarianceType);
+        _inner = new InnerIterations(options.InnerTolerance, options.MaxInnerIterations);
         _layout = new GaussianStatisticsLayout(_structure, options.ComponentCount, data.FeatureCount);
         _user = user;
         _rng = new RandomSource(options.Seed);
@@ -52,10 +54,13 @@ internal sealed class GaussianEstimation : IMixtureEstimation<GaussianParameters
         if (_user is { Complete: true })
             return _user.Apply(null, _structure, k, d);
         var resp = Initializer.For(_options, _initRows, _rng, _cancellationToken);
-        var (weights, means, covariances) = InitialEstimate(resp);
+        var (weights, means, covariances, decomposition) = InitialEstimate(resp);
         if (_user is not null)
+        {
             (weights, means, covariances) = _user.ApplyValues(weights, means, covariances);
-        return _collapses.Build(weights, means, covariances, previous: null);
+            decomposition = null;
+        }
+        return _collapses.Build(weights, means, covariances, previous: null, decomposition);
     }
 
     public void StartWarmRun() => StartRun(0);
@@ -69,13 +74,13 @@ internal sealed class GaussianEstimation : IMixtureEstimation<GaussianParameters
     public GaussianParameters MStep(MixtureStatistics statistics, GaussianParameters previous)
     {
         _collapses.Iteration++;
-        var (weights, means, covariances) = GaussianEm.MStepValues(_structure, previous.ComponentCount, previous.FeatureCount, statistics.Values,
-            statistics.Centres, _options.RegCovar, null, _collapses.Frozen);
-        return _collapses.Build(weights, means, covariances, previous);
+        var (weights, means, covariances, decomposition) = GaussianEm.MStepWithDecomposition(_structure, previous.ComponentCount, previous.FeatureCount,
+            statistics.Values, statistics.Centres, _options.RegCovar, null, _collapses.Frozen, previous.Decomposition, _inner);
+        return _collapses.Build(weights, means, covariances, previous, decomposition);
     }
 
     /// <summary>scikit-learn's <c>_initialize</c>: one M-step from the initial responsibilities, weights nk/n; statistics centred on the data mean.</summary>
-    private (double[] Weights, double[] Means, double[] Covariances) InitialEstimate(InitialResponsibilities resp)
+    private (double[] Weights, double[] Means, double[] Covariances, CovarianceDecomposition? Decomposition) InitialEstimate(InitialResponsibilities resp)
     {
         int k = _options.ComponentCount, d = _initRows.FeatureCount;
         var mean = ColumnMoments.Mean(_initRows, _options.MaxDegreeOfParallelism);
@@ -83,7 +88,8 @@ internal sealed class GaussianEstimation : IMixtureEstimation<GaussianParameters
         for (int j = 0; j < k; j++)
             mean.CopyTo(shifts, j * d);
         var statistics = InitialStatistics.Gather(_initRows, resp, _layout, shifts, this, _options.ChunkRows, _options.MaxDegreeOfParallelism, _cancellationToken);
-        return GaussianEm.MStepValues(_structure, k, d, statistics.Values, shifts, _options.RegCovar, initRowCount: _initRows.TotalWeight, frozen: null);
+        return GaussianEm.MStepWithDecomposition(_structure, k, d, statistics.Values, shifts, _options.RegCovar, initRowCount: _initRows.TotalWeight,
+            frozen: null, previous: null, _inner);
     }
 
     public void AccumulateResponsibilities(ReadOnlySpan<double> rows, int n, ReadOnlySpan<double> resp, ReadOnlySpan<double> centres, Span<double> statistics, Span<double> scratch) =>

@@ -25,7 +25,7 @@ public sealed partial class GaussianMixtureModel : MixtureModel
     /// <summary>Covariance structure.</summary>
     public CovarianceType CovarianceType => Parameters.Structure.Type;
 
-    /// <summary>mclust's code of the structure (VVV, EEE, VVI, VII).</summary>
+    /// <summary>mclust's code of the structure (VVV, EEE, VVI, VII, EII, EEI, …).</summary>
     public string ModelCode => Parameters.Structure.MclustCode;
 
     /// <summary>mclust's description of the structure.</summary>
@@ -37,7 +37,11 @@ public sealed partial class GaussianMixtureModel : MixtureModel
     /// <summary>Component means, k×d.</summary>
     public double[,] Means => ToMatrix(Parameters.Means, ComponentCount, FeatureCount);
 
-    /// <summary>scikit-learn's shape of <see cref="Covariances"/>: full k×d×d, tied d×d, diagonal k×d, spherical k.</summary>
+    /// <summary>
+    /// scikit-learn's shape of <see cref="Covariances"/>: full k×d×d, tied d×d, diagonal k×d, spherical k; the
+    /// constrained structures as the one of the same storage (EII as spherical k; EEI, VEI, EVI as diagonal k×d;
+    /// the ellipsoidal ones as full k×d×d).
+    /// </summary>
     public int[] CovarianceShape => Parameters.Structure.Shape(ComponentCount, FeatureCount);
 
     /// <summary>Covariances flattened row-major in scikit-learn's shape (<see cref="CovarianceShape"/>).</summary>
@@ -171,7 +175,7 @@ public sealed partial class GaussianMixtureModel : MixtureModel
     private protected override string SummaryHeading => "Gaussian finite mixture model fitted by EM algorithm";
 
     private protected override string SummaryModelLine => string.Create(CultureInfo.InvariantCulture,
-        $"Model {ModelCode} ({CovarianceType.ToScikitName()}: {ModelDescription}) with {ComponentCount} component{(ComponentCount == 1 ? "" : "s")} on {FeatureCount} feature{(FeatureCount == 1 ? "" : "s")}");
+        $"Model {ModelCode} ({(CovarianceType.IsScikitType() ? CovarianceType.ToScikitName() + ": " : "")}{ModelDescription}) with {ComponentCount} component{(ComponentCount == 1 ? "" : "s")} on {FeatureCount} feature{(FeatureCount == 1 ? "" : "s")}");
 
     private protected override void AppendParameterSummary(StringBuilder s) =>
         AppendFeatureTable(s, "Means:", Parameters.Means);

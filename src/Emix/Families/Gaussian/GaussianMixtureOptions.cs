@@ -10,7 +10,21 @@ public sealed record GaussianMixtureOptions : MixtureOptions
     /// <summary>Covariance structure (scikit-learn <c>covariance_type</c>).</summary>
     public CovarianceType CovarianceType { get; init; } = CovarianceType.Full;
 
-    /// <summary>Non-negative value added to the diagonal of every covariance (scikit-learn <c>reg_covar</c>).</summary>
+    /// <summary>
+    /// Relative change below which the inner iterations of the VEI, VEV, VEE, EVE and VVE M-steps stop
+    /// (mclust's <c>emControl()$tol[2]</c>, default √ε = 1.49e-8, as mclust; each structure applies mclust's own
+    /// test, see docs/covariance-structures.md). Other structures have no inner iterations.
+    /// </summary>
+    public double InnerTolerance { get; init; } = Families.Gaussian.InnerIterations.DefaultTolerance;
+
+    /// <summary>Most inner iterations per M-step of the structures that iterate (mclust's <c>itmax[2]</c>; default no limit).</summary>
+    public int MaxInnerIterations { get; init; } = int.MaxValue;
+
+    /// <summary>
+    /// Non-negative value added to the diagonal of every covariance (scikit-learn <c>reg_covar</c>); for the
+    /// constrained structures (EII, EEI, …) added to each component's unconstrained estimate before the
+    /// constraint, so that the result keeps its structure.
+    /// </summary>
     public double RegCovar { get; init; } = Defaults.RegCovar;
 
     /// <summary>
@@ -49,6 +63,10 @@ public sealed record GaussianMixtureOptions : MixtureOptions
             Fail(nameof(CovarianceType), CovarianceType, "unknown covariance type.");
         if (!(RegCovar >= 0) || double.IsPositiveInfinity(RegCovar))
             Fail(nameof(RegCovar), RegCovar, "must be a finite number >= 0.");
+        if (!(InnerTolerance >= 0) || double.IsPositiveInfinity(InnerTolerance))
+            Fail(nameof(InnerTolerance), InnerTolerance, "must be a finite number >= 0.");
+        if (MaxInnerIterations < 0)
+            Fail(nameof(MaxInnerIterations), MaxInnerIterations, "must be >= 0.");
         if (!Enum.IsDefined(Kernel))
             Fail(nameof(Kernel), Kernel, "unknown kernel variant.");
         if (!Enum.IsDefined(OnCollapse))
@@ -57,6 +75,8 @@ public sealed record GaussianMixtureOptions : MixtureOptions
         {
             if (frozen.PerComponent is { } per && per.Count != ComponentCount)
                 Fail(nameof(Frozen), per.Count, $"per-component frozen kinds need one entry per component ({ComponentCount}).");
+            if (!CovarianceType.IsScikitType() && Enumerable.Range(0, ComponentCount).Any(j => frozen.For(j).HasFlag(ParameterKinds.Covariances)))
+                Fail(nameof(Frozen), CovarianceType.ToMclustCode(), "frozen covariances are available with full, tied, diag and spherical only (a constrained structure ties the components' covariances together).");
             for (int j = 0; j < ComponentCount; j++)
             {
                 var kinds = frozen.For(j);

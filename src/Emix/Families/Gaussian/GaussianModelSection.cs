@@ -7,6 +7,9 @@ namespace Emix.Families.Gaussian;
 /// The Gaussian section of the model file (format "emix-gaussian-mixture", the round-1 layout
 /// unchanged): covariance_type before the shape; weights, means and covariances in scikit-learn's
 /// shapes after it; reg_covar among the fit options. See <see cref="ModelFile"/> for the whole layout.
+/// The ten constrained structures write their code as covariance_type, k full d × d covariances, and
+/// "decomposition": {"scale": k, "shape": k × d, "orientation": k × d × d (ellipsoidal only)}, with
+/// inner_tolerance and max_inner_iterations among the fit options.
 /// </summary>
 internal sealed class GaussianModelSection : ModelSection
 {
@@ -26,11 +29,39 @@ internal sealed class GaussianModelSection : ModelSection
         w.WritePropertyName("means");
         JsonArrays.Write(w, p.Means, [k, d]);
         w.WritePropertyName("covariances");
-        JsonArrays.Write(w, p.Covariances, p.Structure.Shape(k, d));
+        if (p.Structure is not ConstrainedCovariance)
+        {
+            JsonArrays.Write(w, p.Covariances, p.Structure.Shape(k, d));
+            return;
+        }
+        var full = new double[k * d * d];
+        for (int j = 0; j < k; j++)
+            p.Structure.ExpandCovariance(j, k, d, p.Covariances, full.AsSpan(j * d * d, d * d));
+        JsonArrays.Write(w, full, [k, d, d]);
+        var c = p.Decomposition ?? CovarianceDecomposition.Of(p.Structure, k, d, p.Covariances);
+        w.WriteStartObject("decomposition");
+        w.WritePropertyName("scale");
+        JsonArrays.Write(w, c.Scale, [k]);
+        w.WritePropertyName("shape");
+        JsonArrays.Write(w, c.Shape, [k, d]);
+        if (c.Orientation is { } orientation)
+        {
+            w.WritePropertyName("orientation");
+            JsonArrays.Write(w, orientation, [k, d, d]);
+        }
+        w.WriteEndObject();
     }
 
-    public override void WriteOptions(Utf8JsonWriter w, MixtureOptions options) =>
-        w.WriteNumber("reg_covar", ((GaussianMixtureOptions)options).RegCovar);
+    public override void WriteOptions(Utf8JsonWriter w, MixtureOptions options)
+    {
+        var o = (GaussianMixtureOptions)options;
+        w.WriteNumber("reg_covar", o.RegCovar);
+        if (!o.CovarianceType.IsScikitType())
+        {
+            w.WriteNumber("inner_tolerance", o.InnerTolerance);
+            w.WriteNumber("max_inner_iterations", o.MaxInnerIterations);
+        }
+    }
 
     /// <summary>
     /// The shape, feature names, weights (k), means (k × d) and covariances (the structure's shape) of a
@@ -49,22 +80,68 @@ internal sealed class GaussianModelSection : ModelSection
         var featureNames = ModelFile.ReadFeatureNames(root, d, error);
         var weights = JsonArrays.Read(ModelFile.Required(root, "weights", error), [k], "weights", error);
         var means = JsonArrays.Read(ModelFile.Required(root, "means", error), [k, d], "means", error);
-        var covariances = JsonArrays.Read(ModelFile.Required(root, "covariances", error), structure.Shape(k, d), "covariances", error);
+        var covariances = structure is ConstrainedCovariance
+            ? Compress(structure, k, d, JsonArrays.Read(ModelFile.Required(root, "covariances", error), [k, d, d], "covariances", error), "covariances", error)
+            : JsonArrays.Read(ModelFile.Required(root, "covariances", error), structure.Shape(k, d), "covariances", error);
         return (k, d, featureNames, weights, means, covariances);
+    }
+
+    /// <summary>A constrained structure's k full matrices in its storage: as they are, their diagonals, or their one variance.</summary>
+    internal static double[] Compress(CovarianceStructure structure, int k, int d, double[] full, string name, Func<string, ModelFormatException> error)
+    {
+        if (structure.Storage == CovarianceStorage.Full)
+            return full;
+        var stored = new double[structure.ValueCount(k, d)];
+        for (int j = 0; j < k; j++)
+        {
+            for (int a = 0; a < d; a++)
+            {
+                for (int b = 0; b < d; b++)
+                {
+                    double v = full[(j * d * d) + (a * d) + b];
+                    if (a != b && v != 0)
+                        throw error($"{name}[{j}][{a}][{b}] is {v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; a {structure.MclustCode} covariance is diagonal.");
+                }
+                double diagonal = full[(j * d * d) + (a * d) + a];
+                if (structure.Storage == CovarianceStorage.Diagonal)
+                    stored[(j * d) + a] = diagonal;
+                else if (a == 0)
+                    stored[j] = diagonal;
+                else if (diagonal != stored[j])
+                    throw error($"{name}[{j}]: the diagonal is not constant; a {structure.MclustCode} covariance is a multiple of the identity.");
+            }
+        }
+        return stored;
+    }
+
+    /// <summary>The optional "decomposition" of a constrained structure (null when absent).</summary>
+    private static CovarianceDecomposition? ReadDecomposition(JsonElement root, CovarianceStructure structure, int k, int d, Func<string, ModelFormatException> error)
+    {
+        if (structure is not ConstrainedCovariance || !root.TryGetProperty("decomposition", out var e) || e.ValueKind == JsonValueKind.Null)
+            return null;
+        if (e.ValueKind != JsonValueKind.Object)
+            throw error($"decomposition: expected an object, found {JsonArrays.Describe(e)}.");
+        ModelFormatException Error(string message) => error("decomposition." + message);
+        var scale = JsonArrays.Read(ModelFile.Required(e, "scale", Error), [k], "scale", Error);
+        var shape = JsonArrays.Read(ModelFile.Required(e, "shape", Error), [k, d], "shape", Error);
+        double[]? orientation = structure.Storage == CovarianceStorage.Full
+            ? JsonArrays.Read(ModelFile.Required(e, "orientation", Error), [k, d, d], "orientation", Error)
+            : null;
+        return new CovarianceDecomposition(k, d, scale, shape, orientation);
     }
 
     public override MixtureModel Read(JsonElement root, Func<string, ModelFormatException> error)
     {
         string typeName = ModelFile.RequiredString(root, "covariance_type", error);
         if (!MixtureNames.TryParseCovarianceType(typeName, out var type))
-            throw error($"\"covariance_type\" is \"{typeName}\"; expected full, tied, diag or spherical.");
+            throw error($"\"covariance_type\" is \"{typeName}\"; expected one of {string.Join(", ", MixtureNames.CovarianceTypeNames)}.");
         var structure = CovarianceStructure.For(type);
         var (k, d, featureNames, weights, means, covariances) = ReadMoments(root, structure, error);
         GaussianParameters parameters;
         try
         {
             var user = UserParameters.Check(new InitialParameters { Weights = weights, Means = means, Covariances = covariances }, structure, k, d);
-            parameters = user.Apply(null, structure, k, d);
+            parameters = user.Apply(null, structure, k, d).WithDecomposition(ReadDecomposition(root, structure, k, d, error));
         }
         catch (Exception e) when (e is ArgumentException or NumericalFailureException)
         {
@@ -72,7 +149,12 @@ internal sealed class GaussianModelSection : ModelSection
         }
 
         var stored = ModelFile.ReadFit(root, k, new GaussianMixtureOptions { ComponentCount = k, CovarianceType = type },
-            static (options, number) => (GaussianMixtureOptions)options with { RegCovar = number("reg_covar", ((GaussianMixtureOptions)options).RegCovar) },
+            static (options, number) => (GaussianMixtureOptions)options with
+            {
+                RegCovar = number("reg_covar", ((GaussianMixtureOptions)options).RegCovar),
+                InnerTolerance = number("inner_tolerance", ((GaussianMixtureOptions)options).InnerTolerance),
+                MaxInnerIterations = (int)Math.Clamp(number("max_inner_iterations", ((GaussianMixtureOptions)options).MaxInnerIterations), 0, int.MaxValue),
+            },
             error);
         if (stored.StepwiseStatistics is { } running)
         {

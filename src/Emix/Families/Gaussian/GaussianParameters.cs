@@ -35,6 +35,13 @@ internal sealed class GaussianParameters
     public double[] LogDetPrecisionCholesky { get; }
 
     /// <summary>
+    /// The volume / shape / orientation decomposition a constrained structure's M-step produced (where its
+    /// next M-step starts its inner iterations); null for scikit-learn's four structures and where no
+    /// M-step made these covariances (see <see cref="CovarianceDecomposition.Of"/>).
+    /// </summary>
+    public CovarianceDecomposition? Decomposition { get; private init; }
+
+    /// <summary>
     /// The Student-t family's degrees of freedom and what its E-step derives from them; null for a
     /// Gaussian. With tails, <see cref="Covariances"/> are the components' scale matrices.
     /// </summary>
@@ -72,13 +79,19 @@ internal sealed class GaussianParameters
         Create(structure, k, d, values.Weights, values.Means, values.Covariances);
 
     /// <inheritdoc cref="Create(CovarianceStructure, int, int, ValueTuple{double[], double[], double[]})"/>
-    public static GaussianParameters Create(CovarianceStructure structure, int k, int d, double[] weights, double[] means, double[] covariances)
+    public static GaussianParameters Create(CovarianceStructure structure, int k, int d, double[] weights, double[] means, double[] covariances,
+        CovarianceDecomposition? decomposition = null)
     {
         var factor = new double[covariances.Length];
         var logDet = new double[k];
         structure.PrecisionCholesky(k, d, covariances, factor, logDet);
-        return new GaussianParameters(structure, k, d, weights, means, covariances, factor, logDet);
+        return new GaussianParameters(structure, k, d, weights, means, covariances, factor, logDet) { Decomposition = decomposition };
     }
+
+    /// <summary>These parameters with <paramref name="decomposition"/> (the same arrays, so the same predictions to the bit).</summary>
+    public GaussianParameters WithDecomposition(CovarianceDecomposition? decomposition) =>
+        decomposition is null ? this : new GaussianParameters(Structure, ComponentCount, FeatureCount, Weights, Means, Covariances, PrecisionCholeskyValues, LogDetPrecisionCholesky)
+        { Decomposition = decomposition, Tails = Tails, Posterior = Posterior, LogWeights = LogWeights };
 
     /// <summary>
     /// Student-t parameters: the scale matrices in <paramref name="values"/>' covariances and ν per

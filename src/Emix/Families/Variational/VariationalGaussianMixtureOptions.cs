@@ -54,6 +54,8 @@ public sealed record VariationalGaussianMixtureOptions : MixtureOptions
         base.Validate();
         if (!Enum.IsDefined(CovarianceType))
             Fail(nameof(CovarianceType), CovarianceType, "unknown covariance type.");
+        if (!CovarianceType.IsScikitType())
+            Fail(nameof(CovarianceType), CovarianceType, "the variational fit has scikit-learn's four structures only (full, tied, diag, spherical).");
         if (!Enum.IsDefined(WeightPrior))
             Fail(nameof(WeightPrior), WeightPrior, "unknown weight prior.");
         if (!(RegCovar >= 0) || double.IsPositiveInfinity(RegCovar))

@@ -75,7 +75,7 @@ internal abstract class CovarianceStructure
         }
     }
 
-    /// <summary>mclust's three-letter code (VVV, EEE, VVI, VII).</summary>
+    /// <summary>mclust's three-letter code (VVV, EEE, VVI, VII, EII, …).</summary>
     public abstract string MclustCode { get; }
 
     /// <summary>mclust's description of the model.</summary>
@@ -95,7 +95,7 @@ internal abstract class CovarianceStructure
     /// <summary>Doubles of second-moment statistics per fit.</summary>
     public abstract int SecondMomentLength(int k, int d);
 
-    /// <summary>Free covariance parameters (scikit-learn's count).</summary>
+    /// <summary>Free covariance parameters (scikit-learn's count, which is mclust's <c>nVarParams</c>).</summary>
     public abstract long FreeCovarianceParameters(int k, int d);
 
     /// <summary>Writes log N(x_i | μ_j, Σ_j) into <paramref name="logProb"/> (n×k).</summary>
@@ -159,7 +159,7 @@ internal abstract class CovarianceStructure
     }
 
     /// <summary>Adds r·(x − c_j)(x − c_j)ᵀ, or the part of it this structure keeps, for component <paramref name="j"/>.</summary>
-    protected abstract void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second);
+    protected internal abstract void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second);
 
     /// <summary>
     /// For a row with missing coordinates (see <see cref="Families.Gaussian.Missing.MissingValueEm"/>): adds
@@ -175,7 +175,7 @@ internal abstract class CovarianceStructure
     }
 
     /// <summary>Adds r·C (conditional covariance of the <paramref name="missing"/> coordinates) in this structure's second-moment layout.</summary>
-    protected abstract void AddConditionalCovariance(int j, int d, ReadOnlySpan<int> missing, ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second);
+    protected internal abstract void AddConditionalCovariance(int j, int d, ReadOnlySpan<int> missing, ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second);
 
     /// <summary>S[a, b] += r·C[u, v] for a = missing[u] ≤ b = missing[v], into a d×d upper triangle (full and tied).</summary>
     protected static void AddUpperBlock(Span<double> s, ReadOnlySpan<int> missing, ReadOnlySpan<double> c, double r, int d)
@@ -268,9 +268,18 @@ internal abstract class CovarianceStructure
             throw new NumericalFailureException($"Covariance of component {j + 1} is not positive definite; cannot sample.") { Component = j };
     }
 
-    /// <summary>Every structure, in mclust's table order (VII, VVI, EEE, VVV).</summary>
+    /// <summary>scikit-learn's four structures, in mclust's table order (VII, VVI, EEE, VVV): the default list of model selection.</summary>
     public static IReadOnlyList<CovarianceStructure> All { get; } =
         [SphericalCovariance.Instance, DiagonalCovariance.Instance, TiedCovariance.Instance, FullCovariance.Instance];
+
+    /// <summary>All fourteen structures in mclust's table order (EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV).</summary>
+    public static IReadOnlyList<CovarianceStructure> AllFourteen { get; } =
+    [
+        SphericalEqualCovariance.Instance, SphericalCovariance.Instance,
+        DiagonalEqualCovariance.Instance, DiagonalVariableVolumeCovariance.Instance, DiagonalVariableShapeCovariance.Instance, DiagonalCovariance.Instance,
+        TiedCovariance.Instance, EllipsoidalVariableVolumeCovariance.Instance, EllipsoidalVariableShapeCovariance.Instance, EllipsoidalEqualOrientationCovariance.Instance,
+        EllipsoidalVariableOrientationCovariance.Instance, EllipsoidalEqualShapeCovariance.Instance, EllipsoidalEqualVolumeCovariance.Instance, FullCovariance.Instance,
+    ];
 
     public static CovarianceStructure For(CovarianceType type) => type switch
     {
@@ -278,6 +287,16 @@ internal abstract class CovarianceStructure
         CovarianceType.Tied => TiedCovariance.Instance,
         CovarianceType.Diagonal => DiagonalCovariance.Instance,
         CovarianceType.Spherical => SphericalCovariance.Instance,
+        CovarianceType.SphericalEqual => SphericalEqualCovariance.Instance,
+        CovarianceType.DiagonalEqual => DiagonalEqualCovariance.Instance,
+        CovarianceType.DiagonalVariableVolume => DiagonalVariableVolumeCovariance.Instance,
+        CovarianceType.DiagonalVariableShape => DiagonalVariableShapeCovariance.Instance,
+        CovarianceType.EllipsoidalVariableVolume => EllipsoidalVariableVolumeCovariance.Instance,
+        CovarianceType.EllipsoidalVariableShape => EllipsoidalVariableShapeCovariance.Instance,
+        CovarianceType.EllipsoidalEqualOrientation => EllipsoidalEqualOrientationCovariance.Instance,
+        CovarianceType.EllipsoidalVariableOrientation => EllipsoidalVariableOrientationCovariance.Instance,
+        CovarianceType.EllipsoidalEqualShape => EllipsoidalEqualShapeCovariance.Instance,
+        CovarianceType.EllipsoidalEqualVolume => EllipsoidalEqualVolumeCovariance.Instance,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown covariance type"),
     };
 

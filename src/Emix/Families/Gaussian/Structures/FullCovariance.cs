@@ -50,10 +50,10 @@ internal sealed class FullCovariance : CovarianceStructure
     public override void RecentreSecondMoment(int j, int d, ReadOnlySpan<double> s1, double nk, ReadOnlySpan<double> delta, Span<double> second) =>
         RecentreUpper(second.Slice(j * d * d, d * d), s1, nk, delta, d);
 
-    protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
+    protected internal override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
         AddUpperOuter(second.Slice(j * d * d, d * d), e, r, d);
 
-    protected override void AddConditionalCovariance(int j, int d, ReadOnlySpan<int> missing, ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second) =>
+    protected internal override void AddConditionalCovariance(int j, int d, ReadOnlySpan<int> missing, ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second) =>
         AddUpperBlock(second.Slice(j * d * d, d * d), missing, conditionalCovariance, r, d);
 
     /// <summary>S[a, b] += r·e_a·e_b for b ≥ a (the lower triangle is filled at the M-step).</summary>

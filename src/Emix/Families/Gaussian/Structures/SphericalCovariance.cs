@@ -42,11 +42,11 @@ internal sealed class SphericalCovariance : CovarianceStructure
     public override void RecentreSecondMoment(int j, int d, ReadOnlySpan<double> s1, double nk, ReadOnlySpan<double> delta, Span<double> second) =>
         RecentreSquares(second.Slice(j * d, d), s1, nk, delta);
 
-    protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
+    protected internal override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
         AddSquares(second.Slice(j * d, d), e, r);
 
     // E‖x − μ‖² = ‖x̂ − μ‖² + tr C: the diagonal of C is all the spherical estimate needs.
-    protected override void AddConditionalCovariance(int j, int d, ReadOnlySpan<int> missing, ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second) =>
+    protected internal override void AddConditionalCovariance(int j, int d, ReadOnlySpan<int> missing, ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second) =>
         AddDiagonalBlock(second.Slice(j * d, d), missing, conditionalCovariance, r);
 
     public override void EstimateCovariances(int k, int d, ReadOnlySpan<double> nkReg, ReadOnlySpan<double> delta,

@@ -33,10 +33,10 @@ internal sealed class TiedCovariance : CovarianceStructure
     public override void RecentreSecondMoment(int j, int d, ReadOnlySpan<double> s1, double nk, ReadOnlySpan<double> delta, Span<double> second) =>
         RecentreUpper(second, s1, nk, delta, d);
 
-    protected override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
+    protected internal override void AddSecondMoment(int j, int d, ReadOnlySpan<double> e, double r, Span<double> second) =>
         FullCovariance.AddUpperOuter(second, e, r, d);
 
-    protected override void AddConditionalCovariance(int j, int d, ReadOnlySpan<int> missing, ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second) =>
+    protected internal override void AddConditionalCovariance(int j, int d, ReadOnlySpan<int> missing, ReadOnlySpan<double> conditionalCovariance, double r, Span<double> second) =>
         AddUpperBlock(second, missing, conditionalCovariance, r, d);
 
     public override void EstimateCovariances(int k, int d, ReadOnlySpan<double> nkReg, ReadOnlySpan<double> delta,
