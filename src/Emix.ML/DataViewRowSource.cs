@@ -150,13 +150,17 @@ public sealed class DataViewRowSource : RowSource, IDisposable
                 _idle.RemoveAt(best);
                 return cursor;
             }
-            // A read before every kept cursor starts a new pass: those cursors are past it and would
-            // serve only the pass's last rows, while each holds the view's buffers (ML.NET's binary
-            // loader keeps about 16 MiB per cursor), so they go before a new one opens.
-            ahead = [.. _idle];
-            _idle.Clear();
+            // A read of the first row starts a pass (passes follow one another, so no other thread is
+            // reading then): the kept cursors are past it and would serve only the pass's last rows,
+            // while each holds the view's buffers (ML.NET's binary loader keeps about 16 MiB per
+            // cursor), so they go before a new one opens. Within a pass they stay for the other threads.
+            if (start == 0)
+            {
+                ahead = [.. _idle];
+                _idle.Clear();
+            }
         }
-        foreach (var cursor in ahead)
+        foreach (var cursor in ahead ?? [])
             cursor.Dispose();
         return Open();
     }
