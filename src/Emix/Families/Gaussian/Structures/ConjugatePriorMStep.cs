@@ -1,3 +1,4 @@
+using System.Globalization;
 using Emix.Initialization;
 
 namespace Emix.Families.Gaussian;
@@ -102,6 +103,9 @@ internal sealed class PriorHyperparameters
 /// </remarks>
 internal static class ConjugatePriorMStep
 {
+    /// <summary>mclust's threshold on a component's weight n_j, √eps.</summary>
+    public const double MinimumComponentWeight = 1.4901161193847656e-08;
+
     /// <summary>
     /// Writes the MAP covariances of <paramref name="structure"/> into <paramref name="covariances"/> and returns the
     /// MAP means and, for the constrained structures, the decomposition.
@@ -119,6 +123,11 @@ internal static class ConjugatePriorMStep
         double n = 0;
         for (int j = 0; j < k; j++)
         {
+            // mclust's me*p stop when a component's n_j falls to √eps ("mixing proportion fell below threshold").
+            if (nk[j] <= MinimumComponentWeight)
+                throw new NumericalFailureException(string.Create(CultureInfo.InvariantCulture,
+                    $"Fitting the mixture model with the conjugate prior failed because the mixing proportion of component {j + 1} fell below threshold (its weight is {nk[j]:R} rows; mclust stops there too). {NumericalFailureException.CollapseAdvice}"))
+                { Component = j };
             n += nk[j];
             double nj = nk[j], total = nj + kappa;
             c[j] = kappa * nj / total;
