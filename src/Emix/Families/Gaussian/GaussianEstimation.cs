@@ -47,6 +47,15 @@ internal sealed class GaussianEstimation : IMixtureEstimation<GaussianParameters
 
     public IMixtureFamily<GaussianParameters> Family { get; }
 
+    /// <summary>The options' prior with every hyperparameter as this fit used it (null without a prior): what the model records.</summary>
+    public ConjugatePrior? ResolvedPrior => _prior is null ? null : new ConjugatePrior
+    {
+        Shrinkage = _prior.Shrinkage,
+        Mean = _prior.Mean,
+        DegreesOfFreedom = _prior.DegreesOfFreedom,
+        Scale = _prior.MatrixScale ?? [_prior.ScalarScale],
+    };
+
     public string NonFiniteAdvice => "Scale the input data, or increase reg_covar (--reg-covar).";
 
     /// <summary>The collapses handled in run <paramref name="run"/> (1-based, as the driver's best run).</summary>
