@@ -12,6 +12,9 @@ internal sealed record FitOptionSet(
     Option<string> Init, Option<int> InitCount, Option<int> MaxIterations, Option<double> Tolerance,
     Option<double> RegCovar, Option<double> InnerTolerance, Option<int> MaxInnerIterations, Option<long> Seed, Option<int?> Threads)
 {
+    /// <summary><c>--prior conjugate</c>: mclust's conjugate prior with <c>defaultPrior</c>'s hyperparameters (MAP EM).</summary>
+    public Option<string?> Prior { get; private init; } = null!;
+
     /// <summary>Creates the options and adds them to <paramref name="command"/>.</summary>
     public static FitOptionSet AddTo(Command command)
     {
@@ -58,10 +61,36 @@ internal sealed record FitOptionSet(
                 Description = "Seed of all random draws (same seed, data and options: same bits).",
                 DefaultValueFactory = _ => GaussianMixtureOptions.Defaults.Seed,
             },
-            CommonOptions.Threads());
-        foreach (var option in new Option[] { set.Init, set.InitCount, set.MaxIterations, set.Tolerance, set.RegCovar, set.InnerTolerance, set.MaxInnerIterations, set.Seed, set.Threads })
+            CommonOptions.Threads())
+        {
+            Prior = PriorOption(),
+        };
+        foreach (var option in new Option[] { set.Init, set.InitCount, set.MaxIterations, set.Tolerance, set.RegCovar, set.InnerTolerance, set.MaxInnerIterations, set.Seed, set.Threads, set.Prior })
             command.Options.Add(option);
         return set;
+    }
+
+    private static Option<string?> PriorOption()
+    {
+        var prior = new Option<string?>("--prior")
+        {
+            Description = "conjugate: mclust's conjugate prior (priorControl(): shrinkage 0.01, mean the column means, dof d+2, defaultPrior's scale); EM finds the MAP estimate. Not for VEE, EVE, VVE, EVV.",
+        };
+        prior.AcceptOnlyFromAmong("conjugate");
+        return prior;
+    }
+
+    /// <summary>
+    /// Ends the command with exit 3 (bad input) when <c>--prior</c> is given with a structure mclust has no prior for,
+    /// before anything is read or written.
+    /// </summary>
+    public static void RequirePriorSupported(GaussianMixtureOptions options, IEnumerable<CovarianceType> types)
+    {
+        if (options.Prior is null)
+            return;
+        foreach (var type in types)
+            if (!ConjugatePrior.Supports(type))
+                throw new DataFormatException("--prior conjugate: " + ConjugatePrior.NotAvailableMessageFor(type));
     }
 
     /// <summary>The options of the command line, validated (component count and covariance type left at their defaults).</summary>
@@ -81,6 +110,7 @@ internal sealed record FitOptionSet(
             MaxInnerIterations = parse.GetValue(MaxInnerIterations),
             Seed = parse.GetValue(Seed),
             MaxDegreeOfParallelism = parse.GetValue(Threads),
+            Prior = parse.GetValue(Prior) is null ? null : ConjugatePrior.Default,
         };
         options.Validate();
         return options;

@@ -48,6 +48,9 @@ public sealed record ConjugatePrior
     internal static string NotAvailableMessage(CovarianceType type) => string.Create(CultureInfo.InvariantCulture,
         $"the {type.ToMclustCode()} model is not available with the conjugate prior (as in mclust); it is available for EII, VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV and VVV.");
 
+    /// <summary>The refusal of <paramref name="type"/> (one the prior does not support), for messages outside the library.</summary>
+    public static string NotAvailableMessageFor(CovarianceType type) => NotAvailableMessage(type);
+
     /// <summary>Checks the given hyperparameters (those left null are always valid).</summary>
     internal void Validate()
     {
