@@ -9,7 +9,8 @@ namespace Emix.Families.Gaussian;
 /// shapes after it; reg_covar among the fit options. See <see cref="ModelFile"/> for the whole layout.
 /// The ten constrained structures write their code as covariance_type, k full d × d covariances, and
 /// "decomposition": {"scale": k, "shape": k × d, "orientation": k × d × d (ellipsoidal only)}, with
-/// inner_tolerance and max_inner_iterations among the fit options.
+/// inner_tolerance and max_inner_iterations among the fit options. A fit with the conjugate prior adds
+/// "prior": {"kind": "conjugate", "shrinkage", "mean", "dof", "scale"} to the fit options, the hyperparameters as resolved.
 /// </summary>
 internal sealed class GaussianModelSection : ModelSection
 {
