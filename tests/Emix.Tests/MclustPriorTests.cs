@@ -130,6 +130,20 @@ public sealed class MclustPriorTests
         Assert.Contains("fell below threshold", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(CovarianceType.Full)]
+    [InlineData(CovarianceType.DiagonalVariableVolume)]
+    [InlineData(CovarianceType.EllipsoidalEqualShape)]
+    [InlineData(CovarianceType.Tied)]
+    public void TheSameBitsForAnyThreadCount(CovarianceType type)
+    {
+        var data = TestData.Blobs(n: 5000, d: 3);
+        var options = new GaussianMixtureOptions { ComponentCount = 3, CovarianceType = type, Prior = ConjugatePrior.Default, MaxIterations = 30, MaxDegreeOfParallelism = 1 };
+        var one = new GaussianMixture(options).Fit(data);
+        var many = new GaussianMixture(options with { MaxDegreeOfParallelism = 4 }).Fit(data);
+        Assert.Equal(TestData.Bits(one), TestData.Bits(many));
+    }
+
     [Fact]
     public void WithoutAPriorNothingChanges()
     {
