@@ -145,6 +145,15 @@ public sealed class MclustPriorTests
     }
 
     [Fact]
+    public void StepwiseEmAndFrozenMeansRefuseThePrior()
+    {
+        var options = new GaussianMixtureOptions { ComponentCount = 2, Prior = ConjugatePrior.Default };
+        Assert.Contains("batch EM", Assert.Throws<ArgumentException>(() => new OnlineGaussianMixture(options, 0.7)).Message, StringComparison.Ordinal);
+        var frozen = options with { InitialParameters = new InitialParameters { Means = new double[8] }, Frozen = new FrozenParameters { AllComponents = ParameterKinds.Means } };
+        Assert.Contains("frozen means", Assert.Throws<ArgumentException>(frozen.Validate).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WithoutAPriorNothingChanges()
     {
         var set = DataOf("iris");
