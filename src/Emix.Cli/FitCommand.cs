@@ -59,6 +59,7 @@ internal static class FitCommand
         {
             var type = CommonOptions.ParseCovarianceType(parse.GetValue(covariance));
             var options = fitOptions.Read(parse) with { ComponentCount = parse.GetValue(components), CovarianceType = type };
+            FitOptionSet.RequirePriorSupported(options, [type]);
             options.Validate(); // before reading a possibly large file
             var choice = families.Read(parse, options);
             string familyName = choice.Name;
@@ -66,6 +67,8 @@ internal static class FitCommand
             if (familyName != "gaussian")
                 RequireGaussianOnlyAbsent(parse, familyName == "student-t" ? null : covariance, familyName is "student-t" or "mixed" ? null : fitOptions.RegCovar,
                     constraints.Fix, constraints.OnCollapse);
+            if (options.Prior is not null && (familyName != "gaussian" || choice.Variational is not null || parse.GetValue(online.Enabled)))
+                throw new UsageException("--prior conjugate: available for batch EM of the gaussian family only (not with --family, --families, --variational or --online).");
             if (choice.Variational is not null)
             {
                 FamilyOptions.RequireAbsent(parse, "EM fits, not --variational", constraints.Fix, constraints.OnCollapse, initParams, online.Enabled);

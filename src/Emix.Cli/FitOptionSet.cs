@@ -13,6 +13,9 @@ internal sealed record FitOptionSet(
     Option<double> RegCovar, Option<double> InnerTolerance, Option<int> MaxInnerIterations, Option<long> Seed, Option<int?> Threads,
     Option<string> HcModel, Option<string> HcUse)
 {
+    /// <summary><c>--prior conjugate</c>: mclust's conjugate prior with <c>defaultPrior</c>'s hyperparameters (MAP EM).</summary>
+    public Option<string?> Prior { get; private init; } = null!;
+
     /// <summary>Creates the options and adds them to <paramref name="command"/>.</summary>
     public static FitOptionSet AddTo(Command command)
     {
@@ -73,10 +76,36 @@ internal sealed record FitOptionSet(
             },
             CommonOptions.Threads(),
             hcModel,
-            hcUse);
-        foreach (var option in new Option[] { set.Init, set.InitCount, set.MaxIterations, set.Tolerance, set.RegCovar, set.InnerTolerance, set.MaxInnerIterations, set.Seed, set.Threads, set.HcModel, set.HcUse })
+            hcUse)
+        {
+            Prior = PriorOption(),
+        };
+        foreach (var option in new Option[] { set.Init, set.InitCount, set.MaxIterations, set.Tolerance, set.RegCovar, set.InnerTolerance, set.MaxInnerIterations, set.Seed, set.Threads, set.HcModel, set.HcUse, set.Prior })
             command.Options.Add(option);
         return set;
+    }
+
+    private static Option<string?> PriorOption()
+    {
+        var prior = new Option<string?>("--prior")
+        {
+            Description = "conjugate: mclust's conjugate prior (priorControl(): shrinkage 0.01, mean the column means, dof d+2, defaultPrior's scale); EM finds the MAP estimate. Not for VEE, EVE, VVE, EVV.",
+        };
+        prior.AcceptOnlyFromAmong("conjugate");
+        return prior;
+    }
+
+    /// <summary>
+    /// Ends the command with exit 3 (bad input) when <c>--prior</c> is given with a structure mclust has no prior for,
+    /// before anything is read or written.
+    /// </summary>
+    public static void RequirePriorSupported(GaussianMixtureOptions options, IEnumerable<CovarianceType> types)
+    {
+        if (options.Prior is null)
+            return;
+        foreach (var type in types)
+            if (!ConjugatePrior.Supports(type))
+                throw new DataFormatException("--prior conjugate: " + ConjugatePrior.NotAvailableMessageFor(type));
     }
 
     /// <summary>The options of the command line, validated (component count and covariance type left at their defaults).</summary>
@@ -101,6 +130,7 @@ internal sealed record FitOptionSet(
                 Model = Enum.Parse<HierarchicalModel>(parse.GetValue(HcModel)!),
                 Transform = Enum.Parse<HierarchicalTransform>(parse.GetValue(HcUse)!, ignoreCase: true),
             },
+            Prior = parse.GetValue(Prior) is null ? null : ConjugatePrior.Default,
         };
         options.Validate();
         return options;

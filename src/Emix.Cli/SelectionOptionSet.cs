@@ -91,7 +91,10 @@ internal sealed class SelectionOptionSet
         if (!SelectionCriterionNames.TryParse(parse.GetValue(_criterion), out var ranking))
             throw new UsageException("--criterion: expected bic, aic or icl.");
         var fit = _constraints.ApplyTo(_fitOptions.Read(parse), parse); // validated before reading a possibly large file
+        FitOptionSet.RequirePriorSupported(fit, types);
         var choice = _families.Read(parse, fit);
+        if (fit.Prior is not null && (choice.Name != "gaussian" || choice.Variational is not null))
+            throw new UsageException("--prior conjugate: available for EM fits of the gaussian family only (not with --family, --families or --variational).");
         if (ranking == SelectionCriterion.Bound && choice.Variational is null)
             throw new UsageException("--criterion bound ranks variational fits only (--variational); EM fits have no variational bound.");
         if (choice.Variational is not null)

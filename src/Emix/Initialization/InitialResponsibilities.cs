@@ -326,6 +326,40 @@ internal static class ColumnMoments
         return (mean, PerRow(squares, n));
     }
 
+    /// <summary>
+    /// Column means and the covariance matrix (d×d, row-major) with divisor n − 1, as R's <c>var</c>: two
+    /// deterministic chunked passes (the defaults of the conjugate prior).
+    /// </summary>
+    public static (double[] Mean, double[] Covariance) MeanAndCovariance(RowSource data, int? threads)
+    {
+        int d = data.FeatureCount, n = data.RowCount;
+        var chunking = new Chunking(n, Chunking.DefaultChunkRows);
+        var mean = Mean(data, threads);
+        var cross = new double[d * d];
+        ChunkRunner.Reduce<double[]?[]>(chunking, d * d, threads, static () => new double[]?[1], (c, stats, buffer) =>
+            AddCrossDeviations(data.ReadRows(chunking.Start(c), chunking.Length(c), ref buffer[0]), mean, stats), cross, processes: data.Processes);
+        for (int a = 0; a < d; a++)
+            for (int b = 0; b < d; b++)
+                cross[(a * d) + b] = b >= a ? cross[(a * d) + b] / (n - 1) : cross[(b * d) + a];
+        return (mean, cross);
+    }
+
+    /// <summary>cross[a, b] += (xₐ − meanₐ)(x_b − mean_b) for b ≥ a over the rows, in order.</summary>
+    private static void AddCrossDeviations(ReadOnlySpan<double> rows, ReadOnlySpan<double> mean, Span<double> cross)
+    {
+        int d = mean.Length;
+        for (int i = 0; i < rows.Length; i += d)
+        {
+            var x = rows.Slice(i, d);
+            for (int a = 0; a < d; a++)
+            {
+                double ea = x[a] - mean[a];
+                for (int b = a; b < d; b++)
+                    cross[(a * d) + b] += ea * (x[b] - mean[b]);
+            }
+        }
+    }
+
     /// <summary>Column means alone: one pass (the initial M-step centres its statistics on them).</summary>
     public static double[] Mean(RowSource data, int? threads)
     {

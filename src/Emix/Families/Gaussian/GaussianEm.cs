@@ -38,10 +38,11 @@ internal static class GaussianEm
     /// <summary>
     /// <see cref="MStepValues"/> with a constrained structure's decomposition (null for the other structures):
     /// its inner iterations start from <paramref name="previous"/> (the last M-step's) and stop by <paramref name="inner"/>.
+    /// With <paramref name="prior"/>, the MAP M-step of the conjugate prior (<see cref="ConjugatePriorMStep"/>) gives the means and covariances.
     /// </summary>
     public static (double[] Weights, double[] Means, double[] Covariances, CovarianceDecomposition? Decomposition) MStepWithDecomposition(
         CovarianceStructure structure, int k, int d, double[] stats, ReadOnlySpan<double> shifts, double regCovar, double? initRowCount,
-        FrozenParts? frozen, CovarianceDecomposition? previous, InnerIterations inner)
+        FrozenParts? frozen, CovarianceDecomposition? previous, InnerIterations inner, PriorHyperparameters? prior = null)
     {
         var layout = new GaussianStatisticsLayout(structure, k, d);
         var span = stats.AsSpan();
@@ -68,7 +69,9 @@ internal static class GaussianEm
         frozen?.ApplyMeans(means, delta);
         var covariances = new double[structure.ValueCount(k, d)];
         CovarianceDecomposition? decomposition = null;
-        if (structure is ConstrainedCovariance constrained)
+        if (prior is not null)
+            (means, decomposition) = ConjugatePriorMStep.Estimate(structure, k, d, nkReg, delta, shifts, layout.SecondMoment(span), regCovar, prior, previous, inner, covariances);
+        else if (structure is ConstrainedCovariance constrained)
             decomposition = constrained.Estimate(k, d, nkReg, delta, layout.SecondMoment(span), regCovar, previous, inner, covariances);
         else
             structure.EstimateCovariances(k, d, nkReg, delta, layout.SecondMoment(span), regCovar, covariances);

@@ -23,6 +23,7 @@ internal sealed class GaussianEstimation : IMixtureEstimation<GaussianParameters
     private readonly CollapseHandler _collapses;
     private readonly Dictionary<int, List<CollapseEvent>> _collapsesByRun = [];
     private readonly CancellationToken _cancellationToken;
+    private readonly PriorHyperparameters? _prior;
 
     public GaussianEstimation(GaussianMixtureOptions options, RowSource data, UserParameters? user, Kernels.IEStepKernel kernel, CancellationToken cancellationToken)
     {
@@ -37,10 +38,23 @@ internal sealed class GaussianEstimation : IMixtureEstimation<GaussianParameters
         Family = GaussianFamily.For(kernel, data);
         // Rows with missing cells: the initialisation sees them filled with column means (docs/missing-values.md).
         _initRows = Missing.MissingValueEm.InitializationRows(data);
+        // The prior's defaults are the data's column moments: one deterministic pass each, once per fit.
+        _prior = options.Prior is { } prior
+            ? PriorHyperparameters.Resolve(prior, _structure, options.ComponentCount, _initRows, options.MaxDegreeOfParallelism)
+            : null;
         _collapses = new CollapseHandler(options.OnCollapse, data, _initRows, Family, options.MaxDegreeOfParallelism, _structure, options.RegCovar);
     }
 
     public IMixtureFamily<GaussianParameters> Family { get; }
+
+    /// <summary>The options' prior with every hyperparameter as this fit used it (null without a prior): what the model records.</summary>
+    public ConjugatePrior? ResolvedPrior => _prior is null ? null : new ConjugatePrior
+    {
+        Shrinkage = _prior.Shrinkage,
+        Mean = _prior.Mean,
+        DegreesOfFreedom = _prior.DegreesOfFreedom,
+        Scale = _prior.MatrixScale ?? [_prior.ScalarScale],
+    };
 
     public string NonFiniteAdvice => "Scale the input data, or increase reg_covar (--reg-covar).";
 
@@ -75,7 +89,7 @@ internal sealed class GaussianEstimation : IMixtureEstimation<GaussianParameters
     {
         _collapses.Iteration++;
         var (weights, means, covariances, decomposition) = GaussianEm.MStepWithDecomposition(_structure, previous.ComponentCount, previous.FeatureCount,
-            statistics.Values, statistics.Centres, _options.RegCovar, null, _collapses.Frozen, previous.Decomposition, _inner);
+            statistics.Values, statistics.Centres, _options.RegCovar, null, _collapses.Frozen, previous.Decomposition, _inner, _prior);
         return _collapses.Build(weights, means, covariances, previous, decomposition);
     }
 
@@ -89,7 +103,7 @@ internal sealed class GaussianEstimation : IMixtureEstimation<GaussianParameters
             mean.CopyTo(shifts, j * d);
         var statistics = InitialStatistics.Gather(_initRows, resp, _layout, shifts, this, _options.ChunkRows, _options.MaxDegreeOfParallelism, _cancellationToken);
         return GaussianEm.MStepWithDecomposition(_structure, k, d, statistics.Values, shifts, _options.RegCovar, initRowCount: _initRows.TotalWeight,
-            frozen: null, previous: null, _inner);
+            frozen: null, previous: null, _inner, _prior);
     }
 
     public void AccumulateResponsibilities(ReadOnlySpan<double> rows, int n, ReadOnlySpan<double> resp, ReadOnlySpan<double> centres, Span<double> statistics, Span<double> scratch) =>

@@ -70,7 +70,7 @@ public sealed class GaussianMixture
             new BatchDriver.Settings(o.MaxIterations, o.Tolerance, o.InitCount, o.ChunkRows, o.MaxDegreeOfParallelism),
             warmStart is null ? null : (warmStart.Parameters, warmStart.LowerBound),
             progress, cancellationToken);
-        var fit = BatchDriver.Report(result, data, o) with { Collapses = estimation.CollapsesOfRun(result.BestRun) };
+        var fit = BatchDriver.Report(result, data, o.Prior is null ? o : o with { Prior = estimation.ResolvedPrior }) with { Collapses = estimation.CollapsesOfRun(result.BestRun) };
         return GaussianMixtureModel.FromFit(result.Parameters, data.FeatureNames, fit, result.ClusterSizes, result.LogLikelihood);
     }
 

@@ -28,6 +28,13 @@ public sealed record GaussianMixtureOptions : MixtureOptions
     public double RegCovar { get; init; } = Defaults.RegCovar;
 
     /// <summary>
+    /// mclust's conjugate prior on the means and covariances (null: none, maximum likelihood): EM then finds the
+    /// posterior mode. <see cref="ConjugatePrior.Default"/> is mclust's <c>priorControl()</c>. Available for the
+    /// structures <see cref="ConjugatePrior.Supports"/> (all but VEE, EVE, VVE and EVV), without frozen means or covariances.
+    /// </summary>
+    public ConjugatePrior? Prior { get; init; }
+
+    /// <summary>
     /// User-given initial weights, means and precisions or covariances (any subset), as
     /// scikit-learn's <c>weights_init</c>, <c>means_init</c>, <c>precisions_init</c>.
     /// </summary>
@@ -71,6 +78,14 @@ public sealed record GaussianMixtureOptions : MixtureOptions
             Fail(nameof(Kernel), Kernel, "unknown kernel variant.");
         if (!Enum.IsDefined(OnCollapse))
             Fail(nameof(OnCollapse), OnCollapse, "unknown collapse policy.");
+        if (Prior is { } prior)
+        {
+            prior.Validate();
+            if (!ConjugatePrior.Supports(CovarianceType))
+                Fail(nameof(Prior), CovarianceType.ToMclustCode(), ConjugatePrior.NotAvailableMessage(CovarianceType));
+            if (Frozen is { } f && Enumerable.Range(0, ComponentCount).Any(j => (f.For(j) & (ParameterKinds.Means | ParameterKinds.Covariances)) != 0))
+                Fail(nameof(Prior), "conjugate", "a prior cannot be combined with frozen means or covariances.");
+        }
         if (Frozen is { } frozen)
         {
             if (frozen.PerComponent is { } per && per.Count != ComponentCount)

@@ -9,7 +9,8 @@ namespace Emix.Families.Gaussian;
 /// shapes after it; reg_covar among the fit options. See <see cref="ModelFile"/> for the whole layout.
 /// The ten constrained structures write their code as covariance_type, k full d × d covariances, and
 /// "decomposition": {"scale": k, "shape": k × d, "orientation": k × d × d (ellipsoidal only)}, with
-/// inner_tolerance and max_inner_iterations among the fit options.
+/// inner_tolerance and max_inner_iterations among the fit options. A fit with the conjugate prior adds
+/// "prior": {"kind": "conjugate", "shrinkage", "mean", "dof", "scale"} to the fit options, the hyperparameters as resolved.
 /// </summary>
 internal sealed class GaussianModelSection : ModelSection
 {
@@ -61,6 +62,63 @@ internal sealed class GaussianModelSection : ModelSection
             w.WriteNumber("inner_tolerance", o.InnerTolerance);
             w.WriteNumber("max_inner_iterations", o.MaxInnerIterations);
         }
+        if (o.Prior is { } prior)
+        {
+            // The hyperparameters as the fit used them (the defaults resolved from the data).
+            w.WriteStartObject("prior");
+            w.WriteString("kind", "conjugate");
+            w.WriteNumber("shrinkage", prior.Shrinkage);
+            if (prior.Mean is { } mean)
+            {
+                w.WritePropertyName("mean");
+                JsonArrays.Write(w, [.. mean], [mean.Count]);
+            }
+            if (prior.DegreesOfFreedom is { } dof)
+                w.WriteNumber("dof", dof);
+            if (prior.Scale is { } scale)
+            {
+                int d = (int)Math.Round(Math.Sqrt(scale.Count));
+                w.WritePropertyName("scale");
+                JsonArrays.Write(w, [.. scale], scale.Count == 1 ? [1] : [d, d]);
+            }
+            w.WriteEndObject();
+        }
+    }
+
+    /// <summary>The "prior" of the stored fit options (null when absent): mclust's conjugate prior with the hyperparameters given.</summary>
+    private static ConjugatePrior? ReadPrior(JsonElement root, int d, Func<string, ModelFormatException> error)
+    {
+        if (!root.TryGetProperty("fit", out var fit) || fit.ValueKind != JsonValueKind.Object
+            || !fit.TryGetProperty("options", out var options) || options.ValueKind != JsonValueKind.Object
+            || !options.TryGetProperty("prior", out var e) || e.ValueKind == JsonValueKind.Null)
+            return null;
+        ModelFormatException Error(string message) => error("fit.options.prior." + message);
+        if (e.ValueKind != JsonValueKind.Object)
+            throw error($"fit.options.prior: expected an object, found {JsonArrays.Describe(e)}.");
+        string kind = ModelFile.RequiredString(e, "kind", Error);
+        if (kind != "conjugate")
+            throw Error($"kind is \"{kind}\"; expected \"conjugate\".");
+        double Number(string name)
+        {
+            var v = ModelFile.Required(e, name, Error);
+            return v.ValueKind == JsonValueKind.Number && double.IsFinite(v.GetDouble()) ? v.GetDouble() : throw Error($"{name}: expected a finite number, found {JsonArrays.Describe(v)}.");
+        }
+        var prior = new ConjugatePrior { Shrinkage = Number("shrinkage") };
+        if (e.TryGetProperty("mean", out _))
+            prior = prior with { Mean = JsonArrays.Read(e.GetProperty("mean"), [d], "mean", Error) };
+        if (e.TryGetProperty("dof", out _))
+            prior = prior with { DegreesOfFreedom = Number("dof") };
+        if (e.TryGetProperty("scale", out var scale))
+            prior = prior with { Scale = JsonArrays.Read(scale, scale.GetArrayLength() == 1 && scale[0].ValueKind == JsonValueKind.Number ? [1] : [d, d], "scale", Error) };
+        try
+        {
+            prior.Validate();
+        }
+        catch (ArgumentException x)
+        {
+            throw Error(x.Message);
+        }
+        return prior;
     }
 
     /// <summary>
@@ -156,6 +214,8 @@ internal sealed class GaussianModelSection : ModelSection
                 MaxInnerIterations = (int)Math.Clamp(number("max_inner_iterations", ((GaussianMixtureOptions)options).MaxInnerIterations), 0, int.MaxValue),
             },
             error);
+        if (ReadPrior(root, d, error) is { } storedPrior && stored.Report is { } report)
+            stored = stored with { Report = report with { Options = (GaussianMixtureOptions)report.Options with { Prior = storedPrior } } };
         if (stored.StepwiseStatistics is { } running)
         {
             var layout = parameters.StatisticsLayout;

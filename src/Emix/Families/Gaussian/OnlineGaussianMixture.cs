@@ -32,6 +32,8 @@ public sealed class OnlineGaussianMixture
         StepwiseFit<GaussianParameters>.CheckStepPower(stepPower);
         if (options.Frozen is not null)
             throw new ArgumentException("Frozen: frozen parameters are not supported by stepwise EM.", nameof(options));
+        if (options.Prior is not null)
+            throw new ArgumentException("Prior: the conjugate prior is available for batch EM (GaussianMixture) only, not stepwise EM.", nameof(options));
         Options = options;
         var family = GaussianFamily.For(Families.Gaussian.Kernels.KernelSelector.Create(options.Kernel), missing: false);
         _fit = new StepwiseFit<GaussianParameters>(new GaussianStepwise(family, options.RegCovar), stepPower, options.ChunkRows, options.MaxDegreeOfParallelism);

@@ -100,8 +100,11 @@ internal abstract class ConstrainedCovariance : CovarianceStructure
     /// <summary>The structure's M-step proper, from the scatter matrices.</summary>
     protected abstract CovarianceDecomposition Fit(Scatter s, CovarianceDecomposition? previous, InnerIterations inner);
 
+    /// <summary><see cref="Fit"/> for the conjugate prior's M-step, which hands VEV its posterior scatter matrices.</summary>
+    internal CovarianceDecomposition FitScatter(Scatter s, CovarianceDecomposition? previous, InnerIterations inner) => Fit(s, previous, inner);
+
     /// <summary>Σ_j = λ_j·D_j·diag(a_j)·D_jᵀ in this structure's storage.</summary>
-    private void Compose(CovarianceDecomposition c, Span<double> covariances)
+    internal void Compose(CovarianceDecomposition c, Span<double> covariances)
     {
         int k = c.ComponentCount, d = c.FeatureCount;
         for (int j = 0; j < k; j++)
@@ -137,7 +140,7 @@ internal abstract class ConstrainedCovariance : CovarianceStructure
     }
 
     /// <summary>Eigenvalues (descending, k×d) and eigenvectors (k×d×d, columns) of every scatter matrix.</summary>
-    protected static (double[] Values, double[] Vectors) Eigen(Scatter s)
+    protected internal static (double[] Values, double[] Vectors) Eigen(Scatter s)
     {
         int k = s.K, d = s.D;
         var values = new double[k * d];
@@ -151,7 +154,7 @@ internal abstract class ConstrainedCovariance : CovarianceStructure
     }
 
     /// <summary>Throws the collapse of component <paramref name="j"/> unless every value is positive and finite.</summary>
-    protected static void RequirePositive(int j, ReadOnlySpan<double> values, string what)
+    protected internal static void RequirePositive(int j, ReadOnlySpan<double> values, string what)
     {
         for (int a = 0; a < values.Length; a++)
             if (!(values[a] > 0) || !double.IsFinite(values[a]))
@@ -159,7 +162,7 @@ internal abstract class ConstrainedCovariance : CovarianceStructure
     }
 
     /// <summary>Repeats <paramref name="one"/> k times.</summary>
-    protected static double[] Repeat(ReadOnlySpan<double> one, int k)
+    protected internal static double[] Repeat(ReadOnlySpan<double> one, int k)
     {
         var all = new double[k * one.Length];
         for (int j = 0; j < k; j++)
@@ -168,7 +171,7 @@ internal abstract class ConstrainedCovariance : CovarianceStructure
     }
 
     /// <summary>k identical values.</summary>
-    protected static double[] Same(double value, int k)
+    protected internal static double[] Same(double value, int k)
     {
         var all = new double[k];
         all.AsSpan().Fill(value);
@@ -176,7 +179,7 @@ internal abstract class ConstrainedCovariance : CovarianceStructure
     }
 
     /// <summary>Divides <paramref name="v"/> by its geometric mean and returns that mean.</summary>
-    protected static double Normalise(Span<double> v)
+    protected internal static double Normalise(Span<double> v)
     {
         double g = CovarianceDecomposition.GeometricMean(v);
         for (int a = 0; a < v.Length; a++)
@@ -185,5 +188,5 @@ internal abstract class ConstrainedCovariance : CovarianceStructure
     }
 
     /// <summary>|old − new| / (1 + new), mclust's relative change of a scale or shape value.</summary>
-    protected static double Change(double old, double value) => Math.Abs(old - value) / (1 + value);
+    protected internal static double Change(double old, double value) => Math.Abs(old - value) / (1 + value);
 }
