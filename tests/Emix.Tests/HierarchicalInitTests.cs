@@ -24,7 +24,7 @@ public class HierarchicalInitTests
 
     private static DataSet Data(string set) => CsvReader.Read(Fixtures.Path_($"mclust/{set}.csv"));
 
-    private static JsonElement Hc(string set) => Fixtures.Json($"mclust/hc_{set}.json");
+    private static JsonElement Hc(string set) => MclustFixtures.Json("hc", set);
 
     private static HierarchicalClustering Cluster(DataSet data, HierarchicalModel model, HierarchicalTransform transform) =>
         HierarchicalClustering.Compute(data, new HierarchicalInitOptions { Model = model, Transform = transform }, seed: 0);

@@ -12,40 +12,12 @@ namespace Emix.Tests;
 /// </summary>
 public sealed class MclustPriorTests
 {
-    private const double LogLikelihoodTolerance = 1e-8;
-    private const double ParameterTolerance = 1e-6;
-
-    private static readonly string[] DataSets = ["iris", "faithful", "diabetes", "banknote", "thyroid", "wine", "acidity"];
-
-    private static readonly Dictionary<string, JsonElement> Fits = [];
-    private static readonly Dictionary<string, DataSet> Data = [];
-
-    private static JsonElement PriorFixture(string data)
-    {
-        lock (Fits)
-        {
-            if (!Fits.TryGetValue(data, out var json))
-                Fits[data] = json = Fixtures.Json(Path.Combine("mclust", $"prior_{data}.json"));
-            return json;
-        }
-    }
-
-    private static DataSet DataOf(string data)
-    {
-        lock (Data)
-        {
-            if (!Data.TryGetValue(data, out var set))
-                Data[data] = set = CsvReader.Read(Fixtures.Path_(Path.Combine("mclust", data + ".csv")));
-            return set;
-        }
-    }
-
     /// <summary>(data set, structure) of every prior fit mclust did.</summary>
     public static TheoryData<string, string> FittedCells()
     {
         var cells = new TheoryData<string, string>();
-        foreach (var data in DataSets)
-            foreach (var fit in PriorFixture(data).GetProperty("fits").EnumerateObject())
+        foreach (var data in MclustFixtures.DataSets)
+            foreach (var fit in MclustFixtures.Json("prior", data).GetProperty("fits").EnumerateObject())
                 if (!fit.Value.TryGetProperty("error", out _))
                     cells.Add(data, fit.Name);
         return cells;
@@ -55,8 +27,8 @@ public sealed class MclustPriorTests
     public static TheoryData<string, string> RefusedCells()
     {
         var cells = new TheoryData<string, string>();
-        foreach (var data in DataSets)
-            foreach (var fit in PriorFixture(data).GetProperty("fits").EnumerateObject())
+        foreach (var data in MclustFixtures.DataSets)
+            foreach (var fit in MclustFixtures.Json("prior", data).GetProperty("fits").EnumerateObject())
                 if (fit.Value.TryGetProperty("error", out var error) && error.GetString()!.Contains("not available with prior", StringComparison.Ordinal))
                     cells.Add(data, fit.Name);
         return cells;
@@ -70,22 +42,22 @@ public sealed class MclustPriorTests
         string what = $"{data}/{code}";
         int k = model.ComponentCount, d = model.FeatureCount;
         Assert.Equal(expected.GetProperty("nVarParams").GetInt64(), model.FreeParameterCount - ((long)k * d) - (k - 1));
-        Close.Relative(expected.GetProperty("loglik").GetDouble(), model.LogLikelihood(set), LogLikelihoodTolerance, what + " loglik");
-        Close.All(Fixtures.Flat(expected.GetProperty("pro")), model.Weights, ParameterTolerance, what + " pro");
-        Close.All(Fixtures.Flat(expected.GetProperty("mean")), Fixtures.Flatten(model.Means), ParameterTolerance, what + " mean");
-        Close.All(Fixtures.Flat(expected.GetProperty("sigma")), Sigmas(model), ParameterTolerance, what + " sigma");
+        Close.Relative(expected.GetProperty("loglik").GetDouble(), model.LogLikelihood(set), MclustFixtures.LogLikelihoodTolerance, what + " loglik");
+        Close.All(Fixtures.Flat(expected.GetProperty("pro")), model.Weights, MclustFixtures.ParameterTolerance, what + " pro");
+        Close.All(Fixtures.Flat(expected.GetProperty("mean")), Fixtures.Flatten(model.Means), MclustFixtures.ParameterTolerance, what + " mean");
+        Close.All(Fixtures.Flat(expected.GetProperty("sigma")), Sigmas(model), MclustFixtures.ParameterTolerance, what + " sigma");
         // mclust's bic() with a prior is that of the plain loglik; Emix's sign is the opposite.
-        Close.Relative(-expected.GetProperty("bic").GetDouble(), model.Bic(set), LogLikelihoodTolerance, what + " bic");
+        Close.Relative(-expected.GetProperty("bic").GetDouble(), model.Bic(set), MclustFixtures.LogLikelihoodTolerance, what + " bic");
     }
 
     [Theory]
     [MemberData(nameof(FittedCells))]
     public void ResolvesMclustsDefaultPrior(string data, string code)
     {
-        var expected = PriorFixture(data).GetProperty("fits").GetProperty(code).GetProperty("prior");
-        var set = DataOf(data);
+        var expected = MclustFixtures.Json("prior", data).GetProperty("fits").GetProperty(code).GetProperty("prior");
+        var set = MclustFixtures.Data(data);
         Assert.True(MixtureNames.TryParseCovarianceType(code, out var type), code);
-        int k = PriorFixture(data).GetProperty("start").GetProperty("k").GetInt32();
+        int k = MclustFixtures.Json("prior", data).GetProperty("start").GetProperty("k").GetInt32();
         var prior = PriorHyperparameters.Resolve(ConjugatePrior.Default, CovarianceStructure.For(type), k, set, null);
         Close.Relative(expected.GetProperty("shrinkage").GetDouble(), prior.Shrinkage, 1e-15, "shrinkage");
         Close.All(Fixtures.Flat(expected.GetProperty("mean")), prior.Mean, 1e-13, "mean");
@@ -100,14 +72,14 @@ public sealed class MclustPriorTests
     {
         Assert.True(MixtureNames.TryParseCovarianceType(code, out var type), code);
         Assert.False(ConjugatePrior.Supports(type));
-        var start = PriorFixture(data).GetProperty("start");
+        var start = MclustFixtures.Json("prior", data).GetProperty("start");
         var options = new GaussianMixtureOptions
         {
             ComponentCount = start.GetProperty("k").GetInt32(),
             CovarianceType = type,
             Prior = ConjugatePrior.Default,
         };
-        var e = Assert.Throws<ArgumentException>(() => new GaussianMixture(options).Fit(DataOf(data)));
+        var e = Assert.Throws<ArgumentException>(() => new GaussianMixture(options).Fit(MclustFixtures.Data(data)));
         Assert.Contains("not available with the conjugate prior", e.Message, StringComparison.Ordinal);
     }
 
@@ -115,8 +87,8 @@ public sealed class MclustPriorTests
     public static TheoryData<string, string> FailedCells()
     {
         var cells = new TheoryData<string, string>();
-        foreach (var data in DataSets)
-            foreach (var fit in PriorFixture(data).GetProperty("fits").EnumerateObject())
+        foreach (var data in MclustFixtures.DataSets)
+            foreach (var fit in MclustFixtures.Json("prior", data).GetProperty("fits").EnumerateObject())
                 if (fit.Value.TryGetProperty("error", out var error) && error.GetString()!.Contains("fell below threshold", StringComparison.Ordinal))
                     cells.Add(data, fit.Name);
         return cells;
@@ -156,8 +128,8 @@ public sealed class MclustPriorTests
     [Fact]
     public void WithoutAPriorNothingChanges()
     {
-        var set = DataOf("iris");
-        var labels = Fixtures.Ints(PriorFixture("iris").GetProperty("start").GetProperty("labels")).Select(l => l - 1).ToArray();
+        var set = MclustFixtures.Data("iris");
+        var labels = Fixtures.Ints(MclustFixtures.Json("prior", "iris").GetProperty("start").GetProperty("labels")).Select(l => l - 1).ToArray();
         var options = new GaussianMixtureOptions { ComponentCount = 3, CovarianceType = CovarianceType.Full, InitialLabels = labels, MaxIterations = 5, Tolerance = 0, RegCovar = 0 };
         var plain = new GaussianMixture(options).Fit(set);
         var withPrior = new GaussianMixture(options with { Prior = ConjugatePrior.Default }).Fit(set);
@@ -170,14 +142,14 @@ public sealed class MclustPriorTests
 
     private static (JsonElement Expected, GaussianMixtureModel Model, DataSet Data) Run(string data, string code, int? iterations = null)
     {
-        var fixture = PriorFixture(data);
+        var fixture = MclustFixtures.Json("prior", data);
         var expected = fixture.GetProperty("fits").GetProperty(code);
         var start = fixture.GetProperty("start");
         var control = fixture.GetProperty("control");
         Assert.True(MixtureNames.TryParseCovarianceType(code, out var type), code);
         var labels = Fixtures.Ints(start.GetProperty("labels")).Select(l => l - 1).ToArray();
         iterations ??= expected.GetProperty("iterations").GetInt32();
-        var set = DataOf(data);
+        var set = MclustFixtures.Data(data);
         var model = new GaussianMixture(new GaussianMixtureOptions
         {
             ComponentCount = start.GetProperty("k").GetInt32(),

@@ -13,40 +13,12 @@ namespace Emix.Tests;
 /// </summary>
 public sealed class MclustStructureTests
 {
-    private const double LogLikelihoodTolerance = 1e-8;
-    private const double ParameterTolerance = 1e-6;
-
-    private static readonly string[] DataSets = ["iris", "faithful", "diabetes", "banknote", "thyroid", "wine", "acidity"];
-
-    private static readonly Dictionary<string, JsonElement> Fits = [];
-    private static readonly Dictionary<string, DataSet> Data = [];
-
-    private static JsonElement MeFixture(string data)
-    {
-        lock (Fits)
-        {
-            if (!Fits.TryGetValue(data, out var json))
-                Fits[data] = json = Fixtures.Json(Path.Combine("mclust", $"me_{data}.json"));
-            return json;
-        }
-    }
-
-    private static DataSet DataOf(string data)
-    {
-        lock (Data)
-        {
-            if (!Data.TryGetValue(data, out var set))
-                Data[data] = set = CsvReader.Read(Fixtures.Path_(Path.Combine("mclust", data + ".csv")));
-            return set;
-        }
-    }
-
     /// <summary>(data set, start, structure) for every me() fit, and whether it is a tight-inner run.</summary>
     private static IEnumerable<(string Data, int Case, string Code, bool Tight)> Cells()
     {
-        foreach (var data in DataSets)
+        foreach (var data in MclustFixtures.DataSets)
         {
-            var cases = MeFixture(data).GetProperty("cases");
+            var cases = MclustFixtures.Json("me", data).GetProperty("cases");
             for (int c = 0; c < cases.GetArrayLength(); c++)
             {
                 foreach (var fit in cases[c].GetProperty("fits").EnumerateObject())
@@ -103,7 +75,7 @@ public sealed class MclustStructureTests
 
     private static (JsonElement Expected, GaussianMixtureModel Model, DataSet Data) Run(string data, int start, string code, bool tight)
     {
-        var fixture = MeFixture(data);
+        var fixture = MclustFixtures.Json("me", data);
         var @case = fixture.GetProperty("cases")[start];
         var expected = @case.GetProperty(tight ? "fits_tight_inner" : "fits").GetProperty(code);
         var control = fixture.GetProperty(tight ? "control_tight_inner" : "control");
@@ -111,7 +83,7 @@ public sealed class MclustStructureTests
         var labels = Fixtures.Ints(@case.GetProperty("labels")).Select(l => l - 1).ToArray();
         int k = @case.GetProperty("k").GetInt32();
         int iterations = expected.GetProperty("iterations").GetInt32();
-        var set = DataOf(data);
+        var set = MclustFixtures.Data(data);
         var model = new GaussianMixture(new GaussianMixtureOptions
         {
             ComponentCount = k,
@@ -131,10 +103,10 @@ public sealed class MclustStructureTests
         int k = model.ComponentCount, d = model.FeatureCount;
         Assert.Equal(code.Length == 1 ? code : model.ModelCode, code);
         Assert.Equal(expected.GetProperty("nVarParams").GetInt64(), model.FreeParameterCount - ((long)k * d) - (k - 1));
-        Close.Relative(expected.GetProperty("loglik").GetDouble(), model.LogLikelihood(set), LogLikelihoodTolerance, $"{data}/{start}/{code} loglik");
-        Close.All(Fixtures.Flat(expected.GetProperty("pro")), model.Weights, ParameterTolerance, $"{data}/{start}/{code} pro");
-        Close.All(Fixtures.Flat(expected.GetProperty("mean")), Fixtures.Flatten(model.Means), ParameterTolerance, $"{data}/{start}/{code} mean");
-        Close.All(Fixtures.Flat(expected.GetProperty("sigma")), Sigmas(model), ParameterTolerance, $"{data}/{start}/{code} sigma");
+        Close.Relative(expected.GetProperty("loglik").GetDouble(), model.LogLikelihood(set), MclustFixtures.LogLikelihoodTolerance, $"{data}/{start}/{code} loglik");
+        Close.All(Fixtures.Flat(expected.GetProperty("pro")), model.Weights, MclustFixtures.ParameterTolerance, $"{data}/{start}/{code} pro");
+        Close.All(Fixtures.Flat(expected.GetProperty("mean")), Fixtures.Flatten(model.Means), MclustFixtures.ParameterTolerance, $"{data}/{start}/{code} mean");
+        Close.All(Fixtures.Flat(expected.GetProperty("sigma")), Sigmas(model), MclustFixtures.ParameterTolerance, $"{data}/{start}/{code} sigma");
         if (model.Parameters.Decomposition is { } decomposition)
             CheckDecomposition(expected.GetProperty("decomposition"), decomposition, $"{data}/{start}/{code}");
     }
@@ -148,11 +120,11 @@ public sealed class MclustStructureTests
     {
         int k = actual.ComponentCount, d = actual.FeatureCount;
         var scale = Fixtures.Flat(expected.GetProperty("scale"));
-        Close.All(scale.Length == 1 ? Enumerable.Repeat(scale[0], k).ToArray() : scale, actual.Scale, ParameterTolerance, what + " scale");
+        Close.All(scale.Length == 1 ? Enumerable.Repeat(scale[0], k).ToArray() : scale, actual.Scale, MclustFixtures.ParameterTolerance, what + " scale");
         if (!expected.TryGetProperty("shape", out var shapeElement))
             return;
         var shape = Fixtures.Flat(shapeElement);
-        Close.All(shape.Length == d ? Enumerable.Range(0, k).SelectMany(_ => shape).ToArray() : shape, actual.Shape, ParameterTolerance, what + " shape");
+        Close.All(shape.Length == d ? Enumerable.Range(0, k).SelectMany(_ => shape).ToArray() : shape, actual.Shape, MclustFixtures.ParameterTolerance, what + " shape");
     }
 
     private static double[] Sigmas(GaussianMixtureModel model) =>
