@@ -196,6 +196,31 @@ public class HierarchicalInitTests
         }
     }
 
+    [Fact]
+    public void The_model_file_records_the_hc_settings_and_reads_them_back()
+    {
+        string csv = Fixtures.Path_("mclust/iris.csv");
+        string model = Path.Combine(Path.GetTempPath(), $"emix-hc-model-{Environment.ProcessId}.json");
+        try
+        {
+            var fit = Run("fit", csv, "-k", "3", "--init", "hc", "--hc-model", "VII", "--hc-use", "VARS", "-o", model, "-q");
+            Assert.True(fit.ExitCode == 0, fit.Error);
+            var options = JsonDocument.Parse(File.ReadAllText(model)).RootElement.GetProperty("fit").GetProperty("options");
+            Assert.Equal("hc", options.GetProperty("init").GetString());
+            Assert.Equal("VII", options.GetProperty("hc_model").GetString());
+            Assert.Equal("VARS", options.GetProperty("hc_use").GetString());
+            Assert.Equal(HierarchicalInitOptions.DefaultSubsetRows, options.GetProperty("hc_subset_rows").GetInt32());
+
+            var loaded = GaussianMixtureModel.Load(model);
+            Assert.Equal(HierarchicalModel.VII, loaded.Fit!.Options.Hierarchical.Model);
+            Assert.Equal(HierarchicalTransform.Vars, loaded.Fit.Options.Hierarchical.Transform);
+        }
+        finally
+        {
+            File.Delete(model);
+        }
+    }
+
     private static double LogLikelihood(string json)
     {
         using var doc = JsonDocument.Parse(json);

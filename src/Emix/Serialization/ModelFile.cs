@@ -125,6 +125,13 @@ public static class ModelFile
             w.WriteNumber("max_iter", o.MaxIterations);
             w.WriteNumber("n_init", o.InitCount);
             w.WriteString("init", o.Init.ToScikitName());
+            if (o.Init == InitMethod.Hierarchical)
+            {
+                // What the merge tree was built from, so that the start can be made again from the file.
+                w.WriteString("hc_model", o.Hierarchical.Model.ToString());
+                w.WriteString("hc_use", o.Hierarchical.Transform.ToString().ToUpperInvariant());
+                w.WriteNumber("hc_subset_rows", o.Hierarchical.SubsetRows);
+            }
             if (fit.StartedFromLabels)
                 w.WriteBoolean("init_labels", true);
             w.WriteNumber("seed", o.Seed);
@@ -400,6 +407,11 @@ public static class ModelFile
             ? (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long v) && (!isInt32 || v == (int)v) ? v
                 : throw error($"options.{name}: expected {(isInt32 ? "a 32-bit integer" : "an integer")}, found {JsonArrays.Describe(e)}."))
             : fallback;
+        TEnum HierarchicalName<TEnum>(string name, TEnum fallback)
+            where TEnum : struct, Enum => o.TryGetProperty(name, out var e)
+            ? (e.ValueKind == JsonValueKind.String && Enum.TryParse(e.GetString(), ignoreCase: true, out TEnum v) && Enum.IsDefined(v) ? v
+                : throw error($"options.{name}: expected one of {string.Join(", ", Enum.GetNames<TEnum>())}, found {JsonArrays.Describe(e)}."))
+            : fallback;
         string init = o.TryGetProperty("init", out var ie) && ie.ValueKind == JsonValueKind.String ? ie.GetString()! : "kmeans";
         if (!MixtureNames.TryParseInitMethod(init, out var method))
             throw error($"options.init: unknown init method \"{init}\".");
@@ -414,6 +426,18 @@ public static class ModelFile
                 Seed = Integer("seed", options.Seed, isInt32: false),
                 ChunkRows = (int)Integer("chunk_rows", options.ChunkRows, isInt32: true),
             };
+            if (method == InitMethod.Hierarchical)
+            {
+                options = options with
+                {
+                    Hierarchical = options.Hierarchical with
+                    {
+                        Model = HierarchicalName<HierarchicalModel>("hc_model", options.Hierarchical.Model),
+                        Transform = HierarchicalName<HierarchicalTransform>("hc_use", options.Hierarchical.Transform),
+                        SubsetRows = (int)Integer("hc_subset_rows", options.Hierarchical.SubsetRows, isInt32: true),
+                    },
+                };
+            }
             options = familyOptions(options, Number);
             options.Validate();
         }
