@@ -88,34 +88,25 @@ internal abstract class InitialResponsibilities
     }
 
     /// <summary>
-    /// Rows rows[i] (ascending) wholly to component labels[i]; every other row to none, so that the
-    /// first M-step sees the labelled rows alone (the hierarchical start on a subset).
+    /// Row rows[i] wholly to component components[i]; every other row to none, so that the first M-step
+    /// sees those rows alone: one row per component (k-means++, random_from_data), or a subset's
+    /// partition (the hierarchical start on a subset).
     /// </summary>
-    public sealed class SubsetLabels(IReadOnlyList<int> rows, int[] labels) : InitialResponsibilities
-    {
-        private readonly int[] _rows = [.. rows];
-
-        public override void Fill(int chunk, int start, int n, int k, ReadOnlySpan<double> rows, Span<double> resp)
-        {
-            resp[..(n * k)].Clear();
-            int at = Array.BinarySearch(_rows, start);
-            if (at < 0)
-                at = ~at;
-            for (; at < _rows.Length && _rows[at] < start + n; at++)
-                resp[((_rows[at] - start) * k) + labels[at]] = 1.0;
-        }
-    }
-
-    /// <summary>Component j starts on row indices[j] alone (k-means++ and random_from_data).</summary>
     public sealed class SelectedRows : InitialResponsibilities
     {
         private readonly int[] _rows;
         private readonly int[] _components;
 
+        /// <summary>Component j starts on row indices[j] alone.</summary>
         public SelectedRows(IReadOnlyList<int> indices)
+            : this(indices, Enumerable.Range(0, indices.Count).ToArray())
         {
-            _rows = [.. indices];
-            _components = Enumerable.Range(0, indices.Count).ToArray();
+        }
+
+        public SelectedRows(IReadOnlyList<int> rows, IReadOnlyList<int> components)
+        {
+            _rows = [.. rows];
+            _components = [.. components];
             Array.Sort(_rows, _components);
         }
 
@@ -187,7 +178,7 @@ internal static class Initializer
         }
         var partition = clustering.Partition(k);
         return clustering.SubsetRows is { } rows
-            ? new InitialResponsibilities.SubsetLabels(rows, partition)
+            ? new InitialResponsibilities.SelectedRows(rows, partition)
             : new InitialResponsibilities.GivenLabels(partition);
     }
 
